@@ -1,0 +1,462 @@
+"""The registry's data: the unit tree, practice models and their commendations.
+
+A practice model is a Wagtail snippet carrying revisions, draft/live state, locking and
+workflows, not a page: see README, "Architecture notes", for why.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import StreamField
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    Orderable,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
+
+from search.text import fold, normalise_spaces
+
+FIRST_YEAR = 1990
+
+
+def last_allowed_year() -> int:
+    return datetime.date.today().year + 1
+
+
+class UnitKind(models.TextChoices):
+    CITY = "city", _("City / province")
+    DISTRICT = "district", _("District / town")
+    COMMUNE = "commune", _("Ward / commune")
+    PARTY_COMMITTEE = "party_committee", _("Party committee")
+    PARTY_CELL = "party_cell", _("Party cell")
+    ORGANISATION = "organisation", _("Mass organisation")
+
+
+class RecognitionLevel(models.TextChoices):
+    GRASSROOTS = "co-so", _("Grassroots")
+    DISTRICT = "quan-huyen", _("District")
+    CITY = "thanh-pho", _("City / province")
+    CENTRAL = "trung-uong", _("Central")
+
+
+# Rank of each recognition level, for "highest level reached".
+RECOGNITION_RANK = {level.value: rank for rank, level in enumerate(RecognitionLevel, start=1)}
+
+
+class CommendationForm(models.TextChoices):
+    CERTIFICATE_OF_MERIT = "giay-khen", _("Certificate of merit (giấy khen)")
+    DIPLOMA_OF_MERIT = "bang-khen", _("Diploma of merit (bằng khen)")
+    EMULATION_FLAG = "co-thi-dua", _("Emulation flag (cờ thi đua)")
+    EMULATION_TITLE = "danh-hieu", _("Emulation title (danh hiệu)")
+    ORDER = "huan-chuong", _("Order (huân chương)")
+
+
+unit_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+    _("A unit code may contain only letters without diacritics, digits, dots, dashes and underscores."),
+)
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def subtree(self, unit: "Unit"):
+        """The unit and every unit below it: one indexed prefix query on the tree path."""
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(MP_Node):
+    """An organisation that submits or reviews models, in one tree: city → district → ward → party cell."""
+
+    code = models.CharField(_("code"), max_length=50, unique=True, validators=[unit_code_validator])
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = MP_NodeManager.from_queryset(UnitQuerySet)()
+
+    node_order_by = None
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldPanel("is_active"),
+        FieldPanel("description"),
+    ]
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("models_registry:unit_detail", kwargs={"code": self.code})
+
+
+class UnitMembership(models.Model):
+    """A user's role in a unit: officers submit for it, reviewers act on what the units below submit."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("Unit officer")
+        REVIEWER = "reviewer", _("Reviewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_memberships", verbose_name=_("user")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    panels = [FieldPanel("user"), FieldPanel("unit"), FieldPanel("role")]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_unit_membership")]
+        verbose_name = _("unit membership")
+        verbose_name_plural = _("unit memberships")
+
+    def __str__(self):
+        return f"{self.user} – {self.unit} ({self.get_role_display()})"
+
+
+class StoryImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock(label=_("image"))
+    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=500)
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "models_registry/blocks/story_image.html"
+
+
+class QuoteBlock(blocks.StructBlock):
+    text = blocks.TextBlock(label=_("quote"))
+    attribution = blocks.CharBlock(label=_("who said it"), required=False, max_length=255)
+
+    class Meta:
+        icon = "openquote"
+        label = _("Quote")
+        template = "models_registry/blocks/quote.html"
+
+
+class StoryDocumentBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("document"))
+    title = blocks.CharBlock(label=_("title"), required=False, max_length=255)
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Document")
+        template = "models_registry/blocks/story_document.html"
+
+
+class StoryBlock(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(
+        label=_("Paragraph"), features=["h3", "h4", "bold", "italic", "ol", "ul", "link"]
+    )
+    image = StoryImageBlock()
+    quote = QuoteBlock()
+    document = StoryDocumentBlock()
+
+
+class PracticeModelQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(live=True)
+
+    def under(self, unit: Unit):
+        """Models of `unit` and of every unit below it (one join on the indexed tree path)."""
+        return self.filter(unit__path__startswith=unit.path)
+
+    def for_listing(self):
+        """Everything a listing card shows, in a fixed number of queries whatever the page size."""
+        return self.select_related("unit", "movement", "field", "cover_image").prefetch_related(
+            "cover_image__renditions"
+        )
+
+
+class PracticeModel(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    ClusterableModel,
+):
+    """A good-practice model ("mô hình") submitted by a unit to a movement, reviewed and published."""
+
+    title = models.CharField(_("title"), max_length=255)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("The last part of the public address; made from the title when left empty."),
+    )
+    external_id = models.CharField(
+        _("model code"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The code used in spreadsheets; importing the same code again updates this model."),
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="practice_models", verbose_name=_("unit"))
+    movement = models.ForeignKey(
+        "movements.MovementPage",
+        on_delete=models.PROTECT,
+        related_name="practice_models",
+        verbose_name=_("movement"),
+    )
+    field = models.ForeignKey(
+        "movements.Field",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="practice_models",
+        verbose_name=_("field"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(2100)]
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    story = StreamField(StoryBlock(), blank=True, verbose_name=_("story"))
+    results = models.TextField(_("results"), blank=True, help_text=_("What changed, in words."))
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cover image"),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=255, blank=True)
+    contact_position = models.CharField(_("position"), max_length=255, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("email"), blank=True)
+    recognition_level = models.CharField(
+        _("recognition level"), max_length=20, choices=RecognitionLevel.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Lower-cased, diacritic-free copy of the title, code and unit name, so that the admin
+    # listing's search finds "Đống Đa" from "dong da" without a full-text index.
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = PracticeModelQuerySet.as_manager()
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("title"),
+                FieldRowPanel([FieldPanel("unit"), FieldPanel("movement")]),
+                FieldRowPanel([FieldPanel("field"), FieldPanel("year")]),
+                FieldPanel("summary"),
+                FieldPanel("cover_image"),
+            ],
+            heading=_("Overview"),
+        ),
+        FieldPanel("story"),
+        MultiFieldPanel(
+            [FieldPanel("results"), InlinePanel("measured_results", label=_("measured result"))],
+            heading=_("Results"),
+        ),
+        InlinePanel("gallery_images", label=_("photo"), heading=_("Photo gallery")),
+        InlinePanel("attachments", label=_("attachment"), heading=_("Attachments")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_position")]),
+                FieldRowPanel([FieldPanel("contact_phone"), FieldPanel("contact_email")]),
+            ],
+            heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("recognition_level"), FieldPanel("external_id"), FieldPanel("slug")],
+            heading=_("Registry details"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("practice model")
+        verbose_name_plural = _("practice models")
+        ordering = ["-year", "title"]
+        indexes = [
+            models.Index(fields=["live", "movement", "year"], name="pm_live_movement_year"),
+            models.Index(fields=["live", "year"], name="pm_live_year"),
+            models.Index(fields=["live", "recognition_level"], name="pm_live_level"),
+            models.Index(fields=["unit", "live"], name="pm_unit_live"),
+            models.Index(fields=["field", "live"], name="pm_field_live"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        self.title = normalise_spaces(self.title)
+        if self.external_id is not None:
+            self.external_id = self.external_id.strip() or None
+        if self.year and self.year > last_allowed_year():
+            raise ValidationError({"year": _("The year cannot be later than next year.")})
+        if not self.slug and self.title:
+            from .services import unique_slug
+
+            self.slug = unique_slug(title=self.title, exclude_pk=self.pk)
+
+    def save(self, *args, **kwargs):
+        # Keep the denormalised search column in step with what it copies; not a business rule.
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        unit_name = self.unit.name if self.unit_id else ""
+        return fold(" ".join(filter(None, [self.title, self.external_id or "", unit_name])))
+
+    def get_url(self, request=None) -> str | None:
+        movement_url = self.movement.get_url(request)
+        if movement_url is None or not self.slug:
+            return None
+        return movement_url + self.movement.reverse_subpage("practice_model", kwargs={"slug": self.slug})
+
+    @property
+    def url(self):
+        return self.get_url()
+
+    def get_full_url(self, request=None) -> str | None:
+        full = self.movement.get_full_url(request)
+        if full is None or not self.slug:
+            return None
+        return full + self.movement.reverse_subpage("practice_model", kwargs={"slug": self.slug})
+
+    def get_preview_template(self, request, mode_name):
+        return "models_registry/practice_model.html"
+
+    def get_preview_context(self, request, mode_name):
+        from .selectors import practice_model_context
+
+        context = super().get_preview_context(request, mode_name)
+        context.update(practice_model_context(practice_model=self, preview=True))
+        context["page"] = self.movement
+        return context
+
+
+class PracticeModelResult(Orderable):
+    """A measured result of a model: a label, a value and its unit of measure."""
+
+    practice_model = ParentalKey(PracticeModel, on_delete=models.CASCADE, related_name="measured_results")
+    label = models.CharField(_("indicator"), max_length=255)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=50, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("value"), FieldPanel("unit_of_measure")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("measured result")
+        verbose_name_plural = _("measured results")
+
+    def __str__(self):
+        return f"{self.label}: {self.value} {self.unit_of_measure}".strip()
+
+
+class PracticeModelImage(Orderable):
+    """A photo in a model's gallery."""
+
+    practice_model = ParentalKey(PracticeModel, on_delete=models.CASCADE, related_name="gallery_images")
+    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image"))
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+
+class PracticeModelAttachment(Orderable):
+    """A document attached to a model (a report, a plan, a decision)."""
+
+    practice_model = ParentalKey(PracticeModel, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
+    )
+    title = models.CharField(_("title"), max_length=255, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    @property
+    def display_title(self):
+        return self.title or self.document.title
+
+
+class Commendation(models.Model):
+    """A commendation decision for a model: form, level, decision number and date, issuing body."""
+
+    practice_model = models.ForeignKey(
+        PracticeModel, on_delete=models.CASCADE, related_name="commendations", verbose_name=_("practice model")
+    )
+    form = models.CharField(_("form"), max_length=20, choices=CommendationForm.choices)
+    level = models.CharField(_("level"), max_length=20, choices=RecognitionLevel.choices)
+    title = models.CharField(
+        _("title awarded"),
+        max_length=255,
+        blank=True,
+        help_text=_('For example "Mô hình Dân vận khéo tiêu biểu cấp thành phố năm 2023".'),
+    )
+    decision_number = models.CharField(
+        _("decision number"), max_length=100, help_text=_("For example 123/QĐ-UBND.")
+    )
+    decision_date = models.DateField(_("decision date"))
+    issuing_body = models.CharField(_("issuing body"), max_length=255)
+    decision_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scanned decision"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    panels = [
+        FieldPanel("practice_model"),
+        FieldRowPanel([FieldPanel("form"), FieldPanel("level")]),
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("decision_number"), FieldPanel("decision_date")]),
+        FieldPanel("issuing_body"),
+        FieldPanel("decision_document"),
+    ]
+
+    class Meta:
+        ordering = ["-decision_date", "-id"]
+        verbose_name = _("commendation")
+        verbose_name_plural = _("commendations")
+        indexes = [models.Index(fields=["practice_model", "decision_date"], name="commendation_model_date")]
+
+    def __str__(self):
+        return f"{self.get_form_display()} – {self.decision_number}"
+
+    def clean(self):
+        super().clean()
+        if self.decision_date and self.decision_date > datetime.date.today():
+            raise ValidationError({"decision_date": _("The decision date cannot be in the future.")})

@@ -1,0 +1,150 @@
+"""Reads that span models or depend on who asks: listings, model pages, unit pages, totals."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from movements.models import Field, MovementPage
+
+from .models import Commendation, PracticeModel, RecognitionLevel, Unit
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """The public listing's filters, already validated (see forms.PracticeModelFilterForm)."""
+
+    field: Field | None = None
+    year: int | None = None
+    unit: Unit | None = None
+    level: str | None = None
+    movement: MovementPage | None = None
+
+
+LISTING_ORDER = ("-year", "-first_published_at", "-id")
+
+
+def published_models() -> QuerySet[PracticeModel]:
+    return PracticeModel.objects.published()
+
+
+def public_listing(*, movement: MovementPage | None = None, filters: ListingFilters | None = None):
+    """Published models for a listing, newest first, with everything a card shows pre-fetched."""
+    filters = filters or ListingFilters()
+    queryset = published_models()
+    movement = movement or filters.movement
+    if movement is not None:
+        queryset = queryset.filter(movement=movement)
+    if filters.field is not None:
+        queryset = queryset.filter(field=filters.field)
+    if filters.year is not None:
+        queryset = queryset.filter(year=filters.year)
+    if filters.unit is not None:
+        queryset = queryset.under(filters.unit)
+    if filters.level:
+        queryset = queryset.filter(recognition_level=filters.level)
+    return queryset.for_listing().order_by(*LISTING_ORDER)
+
+
+def published_detail() -> QuerySet[PracticeModel]:
+    return published_models().select_related("unit", "movement", "field", "cover_image")
+
+
+def unit_ancestry(unit: Unit) -> list[Unit]:
+    """The unit's ancestors from the root down, then the unit itself (one query)."""
+    return [*unit.get_ancestors(), unit]
+
+
+def practice_model_context(*, practice_model: PracticeModel, preview: bool = False) -> dict:
+    """What a model's page shows: the story, gallery, results, commendations, breadcrumb, related models."""
+    if preview:
+        # A preview shows the unsaved form data: read the in-memory child relations.
+        gallery = list(practice_model.gallery_images.all())
+        results = list(practice_model.measured_results.all())
+        attachments = list(practice_model.attachments.all())
+        commendations = list(practice_model.commendations.all()) if practice_model.pk else []
+    else:
+        gallery = list(practice_model.gallery_images.select_related("image").prefetch_related("image__renditions"))
+        results = list(practice_model.measured_results.all())
+        attachments = list(practice_model.attachments.select_related("document"))
+        commendations = list(
+            practice_model.commendations.select_related("decision_document").order_by("decision_date", "id")
+        )
+    return {
+        "practice_model": practice_model,
+        "gallery": gallery,
+        "measured_results": results,
+        "attachments": attachments,
+        "commendations": commendations,
+        "unit_trail": unit_ancestry(practice_model.unit) if practice_model.unit_id else [],
+        "related_models": related_models(practice_model=practice_model) if practice_model.pk else [],
+    }
+
+
+def related_models(*, practice_model: PracticeModel, limit: int = 4) -> list[PracticeModel]:
+    """Other published models of the same movement, closest first: same field and unit, then same field.
+
+    The search app replaces this with a more-like-this query when a search backend is configured.
+    """
+    base = published_models().filter(movement_id=practice_model.movement_id).exclude(pk=practice_model.pk)
+    picked: list[PracticeModel] = []
+    candidates = [
+        base.filter(field_id=practice_model.field_id, unit_id=practice_model.unit_id),
+        base.filter(field_id=practice_model.field_id),
+        base,
+    ]
+    for queryset in candidates:
+        if len(picked) >= limit:
+            break
+        rows = queryset.exclude(pk__in=[m.pk for m in picked]).for_listing().order_by(*LISTING_ORDER)
+        picked.extend(rows[: limit - len(picked)])
+    return picked
+
+
+def home_page_summary() -> dict:
+    """Totals by movement, the latest recognised models and the districts to browse by."""
+    movements = list(
+        MovementPage.objects.live()
+        .public()
+        .order_by("path")
+        .annotate(model_count=Count("practice_models", filter=Q(practice_models__live=True)))
+    )
+    latest_recognised = list(
+        published_models().exclude(recognition_level="").for_listing().order_by("-year", "-last_published_at")[:6]
+    )
+    roots = list(Unit.get_root_nodes().filter(is_active=True))
+    top_units = list(Unit.objects.filter(depth=2, is_active=True).order_by("path")[:40]) if roots else []
+    return {
+        "movement_totals": movements,
+        "total_models": sum(m.model_count for m in movements),
+        "total_units": Unit.objects.filter(is_active=True).count(),
+        "total_commendations": Commendation.objects.filter(practice_model__live=True).count(),
+        "latest_recognised": latest_recognised,
+        "top_units": top_units,
+        "fields": list(Field.objects.all()),
+        "recognition_levels": RecognitionLevel.choices,
+    }
+
+
+def unit_page_context(*, unit: Unit) -> dict:
+    """A unit's page: its trail, the units directly below it and how many models each subtree has."""
+    children = list(unit.get_children().filter(is_active=True))
+    counts: dict[str, int] = {}
+    if children:
+        # One grouped query: count published models by the child subtree (path prefix) they fall in.
+        prefix_len = len(children[0].path)
+        rows = (
+            published_models()
+            .under(unit)
+            .exclude(unit_id=unit.pk)
+            .annotate(prefix=Substr("unit__path", 1, prefix_len))
+            .values("prefix")
+            .annotate(total=Count("id"))
+            .order_by()
+        )
+        counts = {row["prefix"]: row["total"] for row in rows}
+    return {
+        "unit": unit,
+        "unit_trail": unit_ancestry(unit),
+        "child_units": [(child, counts.get(child.path, 0)) for child in children],
+    }

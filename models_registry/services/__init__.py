@@ -1,0 +1,9 @@
+"""State changes with consequences, one module per area, re-exported here.
+
+Views, admin hooks, management commands and tests all call these functions.
+"""
+
+from .practice_models import publish_practice_model, save_draft, unique_slug
+from .units import add_unit, move_unit
+
+__all__ = ["add_unit", "move_unit", "publish_practice_model", "save_draft", "unique_slug"]

@@ -1,0 +1,130 @@
+"""The site's page tree: the home page and one page per emulation movement, plus fields.
+
+Practice models are not pages (see README, "Architecture notes"): a movement page lists
+and serves them through its routes.
+"""
+
+from django import forms
+from django.db import models
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .pagination import paginate
+
+
+class Field(models.Model):
+    """A field of work (lĩnh vực), one taxonomy shared by every movement."""
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+
+    def __str__(self):
+        return self.name
+
+
+class HomePage(Page):
+    """The site's root page: totals by movement, the latest recognised models, entry points."""
+
+    hero_title = models.CharField(_("headline"), max_length=255, blank=True)
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("hero_title"), FieldPanel("intro")]
+    subpage_types = ["movements.MovementPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
+
+    def get_context(self, request, *args, **kwargs):
+        from models_registry import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.home_page_summary())
+        return context
+
+
+class MovementPage(RoutablePageMixin, Page):
+    """An emulation movement ("Dân vận khéo", "Chi bộ bốn tốt"): its intro, criteria, fields and models."""
+
+    abbreviation = models.CharField(
+        _("abbreviation"), max_length=20, blank=True, help_text=_("For example DVK or CB4T.")
+    )
+    intro = RichTextField(_("introduction"), blank=True)
+    fields = ParentalManyToManyField(
+        Field, blank=True, related_name="movements", verbose_name=_("fields used by this movement")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("abbreviation"),
+        FieldPanel("intro"),
+        FieldPanel("fields", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel([InlinePanel("criteria", label=_("criterion"))], heading=_("criteria")),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["movements.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("movement")
+        verbose_name_plural = _("movements")
+
+    @path("")
+    def listing(self, request):
+        """The movement's models, filtered by field, year, unit and recognition level."""
+        from models_registry import selectors
+        from models_registry.forms import PracticeModelFilterForm
+
+        form = PracticeModelFilterForm(request.GET or None, movement=self)
+        queryset = selectors.public_listing(movement=self, filters=form.cleaned_filters())
+        page = paginate(request, queryset)
+        return self.render(
+            request,
+            context_overrides={"filter_form": form, "page_obj": page, "practice_models": page.object_list},
+        )
+
+    @path("<slug:slug>/", name="practice_model")
+    def practice_model(self, request, slug):
+        """One published practice model of this movement."""
+        from models_registry import selectors
+
+        practice_model = get_object_or_404(selectors.published_detail(), movement=self, slug=slug)
+        return self.render(
+            request,
+            template="models_registry/practice_model.html",
+            context_overrides=selectors.practice_model_context(practice_model=practice_model),
+        )
+
+
+class Criterion(Orderable):
+    """One thing a movement scores a model or a party cell against (a "tiêu chí")."""
+
+    movement = ParentalKey(MovementPage, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
+    def __str__(self):
+        return self.name
+
