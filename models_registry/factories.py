@@ -21,7 +21,7 @@ class UserFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.vn")
     first_name = "Văn"
     last_name = "Nguyễn"
-    password = factory.PostGenerationMethodCall("set_password", "matkhau-demo-2025")
+    password = factory.django.Password("matkhau-demo-2025")
 
 
 class UnitFactory(DjangoModelFactory):

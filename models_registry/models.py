@@ -80,6 +80,19 @@ class UnitQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=unit.path)
 
 
+class UnitManager(MP_NodeManager):
+    """Treebeard's manager (ordered by path) returning our queryset, so its filters chain."""
+
+    def get_queryset(self):
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def active(self):
+        return self.get_queryset().active()
+
+    def subtree(self, unit: "Unit"):
+        return self.get_queryset().subtree(unit)
+
+
 class Unit(MP_Node):
     """An organisation that submits or reviews models, in one tree: city → district → ward → party cell."""
 
@@ -89,7 +102,7 @@ class Unit(MP_Node):
     is_active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
 
-    objects = MP_NodeManager.from_queryset(UnitQuerySet)()
+    objects = UnitManager()
 
     node_order_by = None
     panels = [
