@@ -53,8 +53,7 @@ format: install-dev
 	$(BIN)/ruff format .
 
 messages: install-dev
-	$(PY) manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' --ignore 'benchmarks/*' --ignore 'tests/*'
-	$(PY) manage.py compilemessages --ignore '.venv/*'
+	$(PY) scripts/build_messages.py
 
 bench: install-dev
 	$(PY) benchmarks/load_and_render.py

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import Unit

@@ -2,8 +2,9 @@
 
 import datetime
 
-import factory
 from django.contrib.auth import get_user_model
+
+import factory
 from factory.django import DjangoModelFactory
 
 from movements.models import MovementPage

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -182,9 +183,7 @@ class StoryDocumentBlock(blocks.StructBlock):
 
 
 class StoryBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(
-        label=_("Paragraph"), features=["h3", "h4", "bold", "italic", "ol", "ul", "link"]
-    )
+    paragraph = blocks.RichTextBlock(label=_("Paragraph"), features=["h3", "h4", "bold", "italic", "ol", "ul", "link"])
     image = StoryImageBlock()
     quote = QuoteBlock()
     document = StoryDocumentBlock()
@@ -392,7 +391,9 @@ class PracticeModelImage(Orderable):
     """A photo in a model's gallery."""
 
     practice_model = ParentalKey(PracticeModel, on_delete=models.CASCADE, related_name="gallery_images")
-    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image"))
+    image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name=_("image")
+    )
     caption = models.CharField(_("caption"), max_length=500, blank=True)
 
     panels = [FieldPanel("image"), FieldPanel("caption")]
@@ -436,9 +437,7 @@ class Commendation(models.Model):
         blank=True,
         help_text=_('For example "Mô hình Dân vận khéo tiêu biểu cấp thành phố năm 2023".'),
     )
-    decision_number = models.CharField(
-        _("decision number"), max_length=100, help_text=_("For example 123/QĐ-UBND.")
-    )
+    decision_number = models.CharField(_("decision number"), max_length=100, help_text=_("For example 123/QĐ-UBND."))
     decision_date = models.DateField(_("decision date"))
     issuing_body = models.CharField(_("issuing body"), max_length=255)
     decision_document = models.ForeignKey(

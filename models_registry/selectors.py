@@ -72,6 +72,7 @@ def practice_model_context(*, practice_model: PracticeModel, preview: bool = Fal
         )
     return {
         "practice_model": practice_model,
+        "preview": preview,
         "gallery": gallery,
         "measured_results": results,
         "attachments": attachments,
@@ -102,22 +103,26 @@ def related_models(*, practice_model: PracticeModel, limit: int = 4) -> list[Pra
 
 
 def home_page_summary() -> dict:
-    """Totals by movement, the latest recognised models and the districts to browse by."""
+    """Totals by movement, the latest recognised models and the entry points to browse by."""
+    live = Q(practice_models__live=True)
     movements = list(
         MovementPage.objects.live()
         .public()
         .order_by("path")
-        .annotate(model_count=Count("practice_models", filter=Q(practice_models__live=True)))
+        .annotate(
+            model_count=Count("practice_models", filter=live, distinct=True),
+            unit_count=Count("practice_models__unit", filter=live, distinct=True),
+            commendation_count=Count("practice_models__commendations", filter=live, distinct=True),
+        )
     )
     latest_recognised = list(
         published_models().exclude(recognition_level="").for_listing().order_by("-year", "-last_published_at")[:6]
     )
-    roots = list(Unit.get_root_nodes().filter(is_active=True))
-    top_units = list(Unit.objects.filter(depth=2, is_active=True).order_by("path")[:40]) if roots else []
+    top_units = list(Unit.objects.filter(depth=2, is_active=True).order_by("path")[:40])
     return {
         "movement_totals": movements,
         "total_models": sum(m.model_count for m in movements),
-        "total_units": Unit.objects.filter(is_active=True).count(),
+        "total_units": published_models().values("unit_id").distinct().count(),
         "total_commendations": Commendation.objects.filter(practice_model__live=True).count(),
         "latest_recognised": latest_recognised,
         "top_units": top_units,
@@ -126,23 +131,34 @@ def home_page_summary() -> dict:
     }
 
 
+def _subtree_counts(units: list[Unit], within: Unit | None = None) -> dict[str, int]:
+    """Published models below each of `units` (siblings), keyed by path: one grouped query."""
+    if not units:
+        return {}
+    prefix_len = len(units[0].path)
+    queryset = published_models()
+    if within is not None:
+        queryset = queryset.under(within).exclude(unit_id=within.pk)
+    rows = (
+        queryset.annotate(prefix=Substr("unit__path", 1, prefix_len))
+        .values("prefix")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    return {row["prefix"]: row["total"] for row in rows}
+
+
+def unit_index_context() -> dict:
+    """The unit directory: the top-level units and how many published models each subtree has."""
+    roots = list(Unit.get_root_nodes().filter(is_active=True))
+    counts = _subtree_counts(roots)
+    return {"root_units": [(root, counts.get(root.path, 0)) for root in roots]}
+
+
 def unit_page_context(*, unit: Unit) -> dict:
     """A unit's page: its trail, the units directly below it and how many models each subtree has."""
     children = list(unit.get_children().filter(is_active=True))
-    counts: dict[str, int] = {}
-    if children:
-        # One grouped query: count published models by the child subtree (path prefix) they fall in.
-        prefix_len = len(children[0].path)
-        rows = (
-            published_models()
-            .under(unit)
-            .exclude(unit_id=unit.pk)
-            .annotate(prefix=Substr("unit__path", 1, prefix_len))
-            .values("prefix")
-            .annotate(total=Count("id"))
-            .order_by()
-        )
-        counts = {row["prefix"]: row["total"] for row in rows}
+    counts = _subtree_counts(children, within=unit)
     return {
         "unit": unit,
         "unit_trail": unit_ancestry(unit),

@@ -2,6 +2,7 @@
 
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
 from wagtail import hooks
 from wagtail.actions.create import CreateAction
 from wagtail.actions.edit import EditAction

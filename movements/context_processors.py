@@ -6,4 +6,8 @@ def navigation(request):
     if request.path.startswith("/admin/"):
         return {}
     movements = MovementPage.objects.live().public().order_by("path").only("title", "slug", "url_path")
-    return {"nav_movements": [{"title": page.title, "url": page.get_url(request)} for page in movements]}
+    items = []
+    for page in movements:
+        url = page.get_url(request)
+        items.append({"title": page.title, "url": url, "current": bool(url) and request.path.startswith(url)})
+    return {"nav_movements": items}

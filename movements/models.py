@@ -8,6 +8,7 @@ from django import forms
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -43,7 +44,7 @@ class HomePage(Page):
     hero_title = models.CharField(_("headline"), max_length=255, blank=True)
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
-    content_panels = Page.content_panels + [FieldPanel("hero_title"), FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("hero_title"), FieldPanel("intro")]
     subpage_types = ["movements.MovementPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
@@ -71,13 +72,14 @@ class MovementPage(RoutablePageMixin, Page):
         Field, blank=True, related_name="movements", verbose_name=_("fields used by this movement")
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        *Page.content_panels,
         FieldPanel("abbreviation"),
         FieldPanel("intro"),
         FieldPanel("fields", widget=forms.CheckboxSelectMultiple),
         MultiFieldPanel([InlinePanel("criteria", label=_("criterion"))], heading=_("criteria")),
     ]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["movements.HomePage"]
     subpage_types = []
 
@@ -92,8 +94,7 @@ class MovementPage(RoutablePageMixin, Page):
         from models_registry.forms import PracticeModelFilterForm
 
         form = PracticeModelFilterForm(request.GET or None, movement=self)
-        queryset = selectors.public_listing(movement=self, filters=form.cleaned_filters())
-        page = paginate(request, queryset)
+        page = paginate(request, selectors.public_listing(movement=self, filters=form.cleaned_filters()))
         return self.render(
             request,
             context_overrides={"filter_form": form, "page_obj": page, "practice_models": page.object_list},
@@ -101,7 +102,7 @@ class MovementPage(RoutablePageMixin, Page):
 
     @path("<slug:slug>/", name="practice_model")
     def practice_model(self, request, slug):
-        """One published practice model of this movement."""
+        """One published practice model of this movement (drafts are never served here)."""
         from models_registry import selectors
 
         practice_model = get_object_or_404(selectors.published_detail(), movement=self, slug=slug)
@@ -110,6 +111,11 @@ class MovementPage(RoutablePageMixin, Page):
             template="models_registry/practice_model.html",
             context_overrides=selectors.practice_model_context(practice_model=practice_model),
         )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["criteria"] = list(self.criteria.all())
+        return context
 
 
 class Criterion(Orderable):
@@ -127,4 +133,3 @@ class Criterion(Orderable):
 
     def __str__(self):
         return self.name
-

@@ -3,12 +3,25 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
 
 def paginate(request, queryset, per_page: int | None = None):
-    """Paginate `queryset` from `?page=`, clamping a page number that is out of range or not a number."""
+    """Paginate `queryset` from `?page=`, clamping a page number that is out of range or not a number.
+
+    The page carries `page_range`: the numbers to link to, with `Paginator.ELLIPSIS` for the gaps.
+    """
     paginator = Paginator(queryset, per_page or settings.REGISTRY_PAGE_SIZE)
     number = request.GET.get("page", 1)
     try:
-        return paginator.page(number)
+        page = paginator.page(number)
     except PageNotAnInteger:
-        return paginator.page(1)
+        page = paginator.page(1)
     except EmptyPage:
-        return paginator.page(paginator.num_pages)
+        page = paginator.page(1 if _below_one(number) else paginator.num_pages)
+    page.page_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    page.ellipsis = paginator.ELLIPSIS
+    return page
+
+
+def _below_one(number) -> bool:
+    try:
+        return int(number) < 1
+    except (TypeError, ValueError):
+        return True

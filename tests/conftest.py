@@ -35,9 +35,7 @@ def unit_tree(db):
     city = UnitFactory(code="HN", name="Thành phố Hà Nội", kind=UnitKind.CITY)
     cau_giay = UnitFactory(code="HN-CG", name="Quận Cầu Giấy", kind=UnitKind.DISTRICT, parent=city)
     dich_vong = UnitFactory(code="HN-CG-DV", name="Phường Dịch Vọng", kind=UnitKind.COMMUNE, parent=cau_giay)
-    cell = UnitFactory(
-        code="HN-CG-DV-CB1", name="Chi bộ Tổ dân phố số 1", kind=UnitKind.PARTY_CELL, parent=dich_vong
-    )
+    cell = UnitFactory(code="HN-CG-DV-CB1", name="Chi bộ Tổ dân phố số 1", kind=UnitKind.PARTY_CELL, parent=dich_vong)
     women = UnitFactory(
         code="HN-CG-PN", name="Hội Liên hiệp Phụ nữ quận Cầu Giấy", kind=UnitKind.ORGANISATION, parent=cau_giay
     )

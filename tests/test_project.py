@@ -3,9 +3,10 @@
 from io import StringIO
 from pathlib import Path
 
+from django.core.management import call_command
+
 import polib
 import pytest
-from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "site" / "locale" / "vi" / "LC_MESSAGES" / "django.po"

@@ -5,10 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 

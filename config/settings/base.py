@@ -7,8 +7,9 @@ only what differs. Every variable read here is listed in `.env.example`.
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = BASE_DIR / "site"

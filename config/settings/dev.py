@@ -5,5 +5,5 @@ from .base import env, env_list
 
 DEBUG = True
 # A development-only key; production refuses to start without DJANGO_SECRET_KEY.
-SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-not-for-production")  # noqa: S105
+SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-not-for-production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")

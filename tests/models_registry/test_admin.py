@@ -1,7 +1,8 @@
 """The registry's admin screens, as the administrator uses them."""
 
-import pytest
 from django.urls import reverse
+
+import pytest
 
 from models_registry.factories import CommendationFactory, PracticeModelFactory
 from models_registry.models import PracticeModel, Unit
@@ -39,8 +40,14 @@ def test_unit_listing_reads_as_a_tree(admin_client, unit_tree):
 def test_creating_a_unit_in_the_admin_places_it_under_its_parent(admin_client, unit_tree):
     response = admin_client.post(
         snippet_url(Unit, "add"),
-        {"parent": unit_tree.cau_giay.pk, "code": "HN-CG-MD", "name": "Phường Mai Dịch", "kind": "commune",
-         "is_active": "on", "description": ""},
+        {
+            "parent": unit_tree.cau_giay.pk,
+            "code": "HN-CG-MD",
+            "name": "Phường Mai Dịch",
+            "kind": "commune",
+            "is_active": "on",
+            "description": "",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     unit = Unit.objects.get(code="HN-CG-MD")
@@ -52,8 +59,14 @@ def test_editing_a_units_parent_moves_it(admin_client, unit_tree):
     unit = unit_tree.dich_vong
     response = admin_client.post(
         snippet_url(Unit, "edit", unit.pk),
-        {"parent": unit_tree.dong_da.pk, "code": unit.code, "name": "Phường Dịch Vọng", "kind": "commune",
-         "is_active": "on", "description": ""},
+        {
+            "parent": unit_tree.dong_da.pk,
+            "code": unit.code,
+            "name": "Phường Dịch Vọng",
+            "kind": "commune",
+            "is_active": "on",
+            "description": "",
+        },
     )
     assert response.status_code == 302
     assert Unit.objects.get(pk=unit.pk).get_parent().code == "HN-DD"
@@ -63,8 +76,14 @@ def test_editing_a_units_parent_moves_it(admin_client, unit_tree):
 def test_a_unit_cannot_be_made_its_own_descendant_in_the_admin(admin_client, unit_tree):
     response = admin_client.post(
         snippet_url(Unit, "edit", unit_tree.cau_giay.pk),
-        {"parent": unit_tree.dich_vong.pk, "code": "HN-CG", "name": "Quận Cầu Giấy", "kind": "district",
-         "is_active": "on", "description": ""},
+        {
+            "parent": unit_tree.dich_vong.pk,
+            "code": "HN-CG",
+            "name": "Quận Cầu Giấy",
+            "kind": "district",
+            "is_active": "on",
+            "description": "",
+        },
     )
     assert response.status_code == 200  # the form comes back with an error, nothing moved
     assert Unit.objects.get(code="HN-CG").get_parent().code == "HN"

@@ -1,7 +1,8 @@
-import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+import pytest
 
 from models_registry import services
 from models_registry.factories import PracticeModelFactory, UnitFactory

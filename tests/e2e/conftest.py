@@ -1,0 +1,60 @@
+"""Browser journeys: Playwright driving Debian's Chromium (never a downloaded browser).
+
+`make test` runs them whenever /usr/bin/chromium (or $CHROMIUM_PATH) exists and says plainly
+when it skips them; `.ci/run` installs Chromium from Debian's packages first.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the Django calls the tests make
+# around it (building fixtures) are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTEFACTS = Path(os.environ.get("E2E_ARTEFACTS", Path(__file__).resolve().parent.parent.parent / "test-artefacts"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: browser journeys skipped "
+            "(install Debian's chromium package, as .ci/run does, to run them)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()

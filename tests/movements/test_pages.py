@@ -1,0 +1,295 @@
+"""The public home page and movement pages: placement, rendering, filters, pages, queries, errors."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.views.defaults import server_error
+
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Page
+
+import pytest
+
+from models_registry.factories import CommendationFactory, PracticeModelFactory
+from models_registry.models import RecognitionLevel
+from movements.models import HomePage, MovementPage
+
+
+def make_models(count, *, movement, unit, with_images=True, **kwargs):
+    """`count` published models, each with its own cover image (the worst case for a listing)."""
+    models = []
+    for n in range(count):
+        image = Image.objects.create(title=f"Ảnh {n}", file=get_test_image_file()) if with_images else None
+        models.append(PracticeModelFactory(movement=movement, unit=unit, cover_image=image, **kwargs))
+    return models
+
+
+def count_queries(client, url):
+    client.get(url)  # warm up: the first request creates the image renditions
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+# Placement in the page tree
+
+
+def test_home_page_sits_only_under_the_root_and_holds_only_movements(home_page, dvk):
+    root = Page.get_first_root_node()
+    assert HomePage.can_exist_under(root)
+    assert not HomePage.can_exist_under(home_page)
+    assert not HomePage.can_exist_under(dvk)
+    assert not HomePage.can_create_at(root)  # one home page only
+    assert HomePage.allowed_subpage_models() == [MovementPage]
+
+
+def test_movement_page_sits_only_under_the_home_page_and_has_no_children(home_page, dvk):
+    root = Page.get_first_root_node()
+    assert MovementPage.can_exist_under(home_page)
+    assert not MovementPage.can_exist_under(root)
+    assert not MovementPage.can_exist_under(dvk)
+    assert MovementPage.allowed_subpage_models() == []
+
+
+# Home page
+
+
+def test_home_page_shows_totals_and_entry_points_in_vietnamese(client, unit_tree, dvk, cb4t, fields):
+    first = PracticeModelFactory(movement=dvk, unit=unit_tree.dich_vong, recognition_level=RecognitionLevel.CITY)
+    PracticeModelFactory(movement=dvk, unit=unit_tree.o_cho_dua)
+    PracticeModelFactory(movement=cb4t, unit=unit_tree.cell)
+    PracticeModelFactory(movement=dvk, unit=unit_tree.dich_vong, live=False, title="Bản nháp chưa duyệt")
+    CommendationFactory(practice_model=first)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="vi">' in html
+    assert "Mô hình" in html
+    assert response.context["total_models"] == 3
+    assert response.context["total_units"] == 3
+    assert response.context["total_commendations"] == 1
+    totals = {m.slug: (m.model_count, m.unit_count, m.commendation_count) for m in response.context["movement_totals"]}
+    assert totals == {"dan-van-kheo": (2, 2, 1), "chi-bo-bon-tot": (1, 1, 0)}
+    # Entry points: each movement, its fields, levels and district-level units as listing filters.
+    assert 'href="/dan-van-kheo/"' in html
+    assert 'href="/dan-van-kheo/?field=kinh-te"' in html
+    assert 'href="/chi-bo-bon-tot/?level=trung-uong"' in html
+    assert 'href="/dan-van-kheo/?unit=HN-CG"' in html
+    # The latest recognised models, as cards; the unrecognised one and the draft are not among them.
+    assert [m.pk for m in response.context["latest_recognised"]] == [first.pk]
+    assert first.title in html
+    assert "Bản nháp chưa duyệt" not in html
+
+
+def test_home_page_numbers_use_vietnamese_grouping(client, unit_tree, dvk, settings):
+    PracticeModelFactory(movement=dvk, unit=unit_tree.dich_vong, year=2023, recognition_level=RecognitionLevel.CITY)
+    html = client.get("/").content.decode()
+    assert "2.023" not in html  # a year is never grouped like a number
+    assert ">2023<" in html
+
+
+# Movement listing
+
+
+@pytest.fixture
+def listing(unit_tree, dvk, cb4t, fields):
+    """Models across the tree, fields, years and levels, plus a draft and another movement's model."""
+    return {
+        "economy_2023_cell": PracticeModelFactory(
+            title="Tổ dân phố kinh tế giỏi",
+            movement=dvk,
+            unit=unit_tree.cell,
+            field=fields["kinh-te"],
+            year=2023,
+            recognition_level=RecognitionLevel.DISTRICT,
+        ),
+        "culture_2022_ward": PracticeModelFactory(
+            title="Khu phố văn hóa",
+            movement=dvk,
+            unit=unit_tree.dich_vong,
+            field=fields["van-hoa-xa-hoi"],
+            year=2022,
+            recognition_level=RecognitionLevel.CITY,
+        ),
+        "economy_2022_dong_da": PracticeModelFactory(
+            title="Chợ dân sinh văn minh",
+            movement=dvk,
+            unit=unit_tree.o_cho_dua,
+            field=fields["kinh-te"],
+            year=2022,
+        ),
+        "draft": PracticeModelFactory(title="Mô hình còn nháp", movement=dvk, unit=unit_tree.dich_vong, live=False),
+        "other_movement": PracticeModelFactory(title="Chi bộ kiểu mẫu", movement=cb4t, unit=unit_tree.cell),
+    }
+
+
+def titles(response):
+    return {m.title for m in response.context["practice_models"]}
+
+
+def test_movement_page_lists_its_published_models_with_intro_criteria_and_count(client, dvk, listing):
+    response = client.get("/dan-van-kheo/")
+    assert response.status_code == 200
+    assert titles(response) == {"Tổ dân phố kinh tế giỏi", "Khu phố văn hóa", "Chợ dân sinh văn minh"}
+    html = response.content.decode()
+    assert "Phát huy được sức dân" in html  # a criterion
+    assert "3 mô hình" in html
+    assert 'for="id_field"' in html and 'for="id_year"' in html
+    assert 'for="id_unit"' in html and 'for="id_level"' in html
+    assert "Mô hình còn nháp" not in html
+    assert "Chi bộ kiểu mẫu" not in html
+    assert 'href="/dan-van-kheo/to-dan-pho-kinh-te-gioi/"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("field=kinh-te", {"Tổ dân phố kinh tế giỏi", "Chợ dân sinh văn minh"}),
+        ("year=2022", {"Khu phố văn hóa", "Chợ dân sinh văn minh"}),
+        ("unit=HN-CG", {"Tổ dân phố kinh tế giỏi", "Khu phố văn hóa"}),  # the whole subtree
+        ("unit=HN-CG-DV-CB1", {"Tổ dân phố kinh tế giỏi"}),  # a deep unit, by code
+        ("level=thanh-pho", {"Khu phố văn hóa"}),
+        ("field=kinh-te&year=2022&unit=HN", {"Chợ dân sinh văn minh"}),
+    ],
+)
+def test_movement_page_filters(client, listing, query, expected):
+    response = client.get(f"/dan-van-kheo/?{query}")
+    assert response.status_code == 200
+    assert titles(response) == expected
+    assert 'href="/dan-van-kheo/"' in response.content.decode()  # "Xóa lọc"
+
+
+def test_deep_unit_filter_stays_selected(client, listing):
+    html = client.get("/dan-van-kheo/?unit=HN-CG-DV-CB1").content.decode()
+    assert '<option value="HN-CG-DV-CB1" selected>' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["field=khong-co", "year=abc", "year=1800", "unit=%27%3B--", "level=vu-tru", "page=abc&year=x&field[]=1"],
+)
+def test_bad_filter_values_are_ignored_with_a_gentle_message(client, listing, query):
+    response = client.get(f"/dan-van-kheo/?{query}")
+    assert response.status_code == 200
+    assert len(titles(response)) == 3  # the bad value is ignored, the rest still lists
+    html = response.content.decode()
+    if "page=abc" not in query:
+        assert "không hợp lệ" in html
+
+
+def test_bad_value_is_ignored_while_good_values_still_filter(client, listing):
+    response = client.get("/dan-van-kheo/?field=kinh-te&year=abc")
+    assert titles(response) == {"Tổ dân phố kinh tế giỏi", "Chợ dân sinh văn minh"}
+
+
+def test_empty_result_shows_an_empty_state(client, listing):
+    response = client.get("/dan-van-kheo/?year=2001")
+    assert response.status_code == 200
+    assert titles(response) == set()
+    assert "Không có mô hình nào phù hợp" in response.content.decode()
+
+
+def test_listing_pages_by_twenty_keep_filters_and_clamp_page_numbers(client, unit_tree, dvk, fields):
+    make_models(23, movement=dvk, unit=unit_tree.dich_vong, with_images=False, field=fields["kinh-te"])
+    first = client.get("/dan-van-kheo/?field=kinh-te")
+    assert len(first.context["practice_models"]) == 20
+    html = first.content.decode()
+    assert "23 mô hình" in html
+    assert 'href="?field=kinh-te&amp;page=2"' in html  # the next page keeps the filter
+
+    second = client.get("/dan-van-kheo/?field=kinh-te&page=2")
+    assert second.context["page_obj"].number == 2
+    assert len(second.context["practice_models"]) == 3
+
+    for page, expected in [("999", 2), ("0", 1), ("-3", 1), ("abc", 1), ("1.5", 1)]:
+        response = client.get(f"/dan-van-kheo/?field=kinh-te&page={page}")
+        assert response.status_code == 200
+        assert response.context["page_obj"].number == expected
+
+
+def test_result_count_uses_vietnamese_number_format(client, unit_tree, dvk, monkeypatch):
+    from django.core.paginator import Paginator
+
+    PracticeModelFactory(movement=dvk, unit=unit_tree.dich_vong)
+    monkeypatch.setattr(Paginator, "count", property(lambda self: 1234))
+    html = client.get("/dan-van-kheo/").content.decode()
+    assert "1.234 mô hình" in html
+    assert "Trang 1 / 62" in html
+    assert 'href="?page=62"' in html
+
+
+def test_draft_is_never_public_and_its_address_is_404(client, unit_tree, dvk):
+    draft = PracticeModelFactory(title="Mô hình bí mật", movement=dvk, unit=unit_tree.dich_vong, live=False)
+    assert "Mô hình bí mật" not in client.get("/dan-van-kheo/").content.decode()
+    assert "Mô hình bí mật" not in client.get("/").content.decode()
+    response = client.get(f"/dan-van-kheo/{draft.slug}/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_model_is_served_only_under_its_own_movement(client, unit_tree, dvk, cb4t):
+    model = PracticeModelFactory(movement=dvk, unit=unit_tree.dich_vong)
+    assert client.get(f"/dan-van-kheo/{model.slug}/").status_code == 200
+    assert client.get(f"/chi-bo-bon-tot/{model.slug}/").status_code == 404
+
+
+# Query counts: a page of cards costs the same whatever the number of models
+
+
+def test_movement_listing_queries_do_not_grow_with_the_number_of_models(client, unit_tree, dvk):
+    make_models(5, movement=dvk, unit=unit_tree.dich_vong, recognition_level=RecognitionLevel.CITY)
+    few, response = count_queries(client, "/dan-van-kheo/")
+    assert len(response.context["practice_models"]) == 5
+    assert 'srcset="' in response.content.decode()
+    assert 'loading="lazy"' in response.content.decode()
+
+    make_models(20, movement=dvk, unit=unit_tree.o_cho_dua, recognition_level=RecognitionLevel.CITY)
+    many, response = count_queries(client, "/dan-van-kheo/")
+    assert len(response.context["practice_models"]) == 20
+    assert many == few
+    assert many <= 15
+
+
+def test_home_page_queries_do_not_grow_with_the_number_of_models(client, unit_tree, dvk):
+    make_models(2, movement=dvk, unit=unit_tree.dich_vong, recognition_level=RecognitionLevel.CITY)
+    few, _ = count_queries(client, "/")
+    make_models(10, movement=dvk, unit=unit_tree.dich_vong, recognition_level=RecognitionLevel.CITY)
+    many, response = count_queries(client, "/")
+    assert len(response.context["latest_recognised"]) == 6
+    assert many == few
+    assert many <= 15
+
+
+def test_unit_page_queries_do_not_grow_with_the_number_of_models(client, unit_tree, dvk):
+    url = reverse("models_registry:unit_detail", kwargs={"code": unit_tree.cau_giay.code})
+    make_models(5, movement=dvk, unit=unit_tree.dich_vong)
+    few, _ = count_queries(client, url)
+    make_models(20, movement=dvk, unit=unit_tree.cell)
+    many, response = count_queries(client, url)
+    assert len(response.context["practice_models"]) == 20
+    assert many == few
+    assert many <= 16
+
+
+# Error pages
+
+
+def test_404_page_is_in_vietnamese(client, db):
+    response = client.get("/khong-ton-tai/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Không tìm thấy trang" in html
+    assert 'href="/"' in html
+
+
+def test_500_page_needs_no_database_and_is_in_vietnamese(rf):
+    # No `db` fixture: any database access here would raise.
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Đã có lỗi xảy ra" in html
+    assert '<html lang="vi">' in html
