@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.auth import LoginForm
 
 from .models import Unit
 
@@ -29,3 +30,11 @@ class UnitForm(WagtailAdminModelForm):
     def save(self, commit=True):
         # Tree placement happens in services.add_unit / services.move_unit (see wagtail_hooks).
         return super().save(commit=False)
+
+
+class VietnameseLoginForm(LoginForm):
+    """Wagtail's login form, whose password label comes from the field name and so escapes translation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Password")

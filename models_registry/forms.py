@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from movements.models import Field, MovementPage
 
@@ -25,7 +26,7 @@ class PracticeModelFilterForm(forms.Form):
         empty_label=_("All movements"),
     )
     field = forms.ModelChoiceField(
-        label=_("Field"),
+        label=pgettext_lazy("taxonomy", "Field"),
         queryset=Field.objects.all(),
         to_field_name="slug",
         required=False,

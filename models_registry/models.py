@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -243,7 +244,7 @@ class PracticeModel(
         null=True,
         blank=True,
         related_name="practice_models",
-        verbose_name=_("field"),
+        verbose_name=pgettext_lazy("taxonomy", "field"),
     )
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(2100)]

@@ -2,12 +2,13 @@
 
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail import hooks
 from wagtail.actions.create import CreateAction
 from wagtail.actions.edit import EditAction
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
@@ -48,7 +49,12 @@ class UnitViewSet(SnippetViewSet):
     model = Unit
     icon = "group"
     menu_label = _("Units")
-    list_display = [IndentedNameColumn("name", label=_("Name"), sort_key="path"), "code", "kind", "is_active"]
+    list_display = [
+        IndentedNameColumn("name", label=_("Name"), sort_key="path"),
+        "code",
+        "kind",
+        BooleanColumn("is_active", label=_("active")),
+    ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
     ordering = ["path"]
@@ -118,7 +124,7 @@ class CommendationViewSet(SnippetViewSet):
 class FieldViewSet(SnippetViewSet):
     model = Field
     icon = "tag"
-    menu_label = _("Fields")
+    menu_label = pgettext_lazy("taxonomy", "Fields")
     list_display = ["name", "slug", "sort_order"]
     ordering = ["sort_order", "name"]
     copy_view_enabled = False

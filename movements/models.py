@@ -8,6 +8,7 @@ from django import forms
 from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -31,8 +32,8 @@ class Field(models.Model):
 
     class Meta:
         ordering = ["sort_order", "name"]
-        verbose_name = _("field")
-        verbose_name_plural = _("fields")
+        verbose_name = pgettext_lazy("taxonomy", "field")
+        verbose_name_plural = pgettext_lazy("taxonomy", "fields")
 
     def __str__(self):
         return self.name
