@@ -19,7 +19,7 @@ PYTHON = sys.executable
 
 
 def run(*args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603 - our own manage.py
 
 
 def main() -> int:
