@@ -3,7 +3,18 @@
 Views, admin hooks, management commands and tests all call these functions.
 """
 
+from .imports import ImportResult, RowError, import_models, import_units
 from .practice_models import publish_practice_model, save_draft, unique_slug
 from .units import add_unit, move_unit
 
-__all__ = ["add_unit", "move_unit", "publish_practice_model", "save_draft", "unique_slug"]
+__all__ = [
+    "ImportResult",
+    "RowError",
+    "add_unit",
+    "import_models",
+    "import_units",
+    "move_unit",
+    "publish_practice_model",
+    "save_draft",
+    "unique_slug",
+]

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+
 from wagtail.log_actions import log
 
 from search.text import vietnamese_slugify
@@ -11,22 +12,30 @@ from ..models import PracticeModel
 SLUG_MAX_LENGTH = 100
 
 
-def unique_slug(*, title: str, exclude_pk: int | None = None, taken: set[str] | None = None) -> str:
+def unique_slug(
+    *, title: str, exclude_pk: int | None = None, taken: set[str] | None = None, used: set[str] | None = None
+) -> str:
     """A slug made from `title` that no other model uses: "ten-mo-hinh", then "ten-mo-hinh-2", ...
 
-    `taken` lets bulk work (imports, demo data) reserve slugs in memory before anything is saved.
+    `taken` reserves slugs in memory on top of those in the database. Bulk work (imports, demo
+    data) passes `used` instead: every slug in use, loaded once, so no query is made per row.
+    The chosen slug is added to whichever set is given.
     """
     base = vietnamese_slugify(title, max_length=SLUG_MAX_LENGTH - 8) or "mo-hinh"
-    existing = PracticeModel.objects.filter(slug__startswith=base)
-    if exclude_pk is not None:
-        existing = existing.exclude(pk=exclude_pk)
-    used = set(existing.values_list("slug", flat=True)) | (taken or set())
+    if used is None:
+        existing = PracticeModel.objects.filter(slug__startswith=base)
+        if exclude_pk is not None:
+            existing = existing.exclude(pk=exclude_pk)
+        in_use = set(existing.values_list("slug", flat=True)) | (taken or set())
+    else:
+        in_use = used
     candidate, counter = base, 2
-    while candidate in used:
+    while candidate in in_use:
         candidate = f"{base}-{counter}"
         counter += 1
-    if taken is not None:
-        taken.add(candidate)
+    for reserved in (taken, used):
+        if reserved is not None:
+            reserved.add(candidate)
     return candidate
 
 
