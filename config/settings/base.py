@@ -201,6 +201,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # One line per background task at INFO would drown the output of the commands.
+        "django_tasks": {"level": "WARNING", "handlers": ["console"], "propagate": False},
         "django.db.backends": {
             "level": "DEBUG" if env_bool("DJANGO_LOG_SQL") else "INFO",
             "handlers": ["console"],
