@@ -34,8 +34,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(transactional_db):
+    # One browser per test, started after the database is set up: Playwright's sync API keeps
+    # an event loop running in this thread, and Django looks connections up per async context,
+    # so a browser left running across tests would make the next test's set-up see a fresh
+    # connection object without the serialised seed content to restore.
     if not Path(CHROMIUM).exists():
         pytest.skip(
             f"Chromium not found at {CHROMIUM}: browser journeys skipped "
@@ -58,3 +62,4 @@ def page(browser, request):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
