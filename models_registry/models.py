@@ -311,8 +311,11 @@ class PracticeModel(
         verbose_name_plural = _("practice models")
         ordering = ["-year", "title"]
         indexes = [
-            models.Index(fields=["live", "movement", "year"], name="pm_live_movement_year"),
-            models.Index(fields=["live", "year"], name="pm_live_year"),
+            # Listings are ordered newest first (selectors.LISTING_ORDER): these indexes hold the
+            # rows in that order, so a page of 20 is read off the index instead of sorting them all.
+            models.Index(fields=["live", "movement", "year", "first_published_at", "id"], name="pm_listing"),
+            models.Index(fields=["live", "year", "first_published_at", "id"], name="pm_listing_all"),
+            models.Index(fields=["live", "year", "last_published_at", "id"], name="pm_recognised_recent"),
             models.Index(fields=["live", "recognition_level"], name="pm_live_level"),
             models.Index(fields=["unit", "live"], name="pm_unit_live"),
             models.Index(fields=["field", "live"], name="pm_field_live"),

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
 from movements.models import Field, MovementPage
@@ -104,26 +104,37 @@ def related_models(*, practice_model: PracticeModel, limit: int = 4) -> list[Pra
 
 def home_page_summary() -> dict:
     """Totals by movement, the latest recognised models and the entry points to browse by."""
-    live = Q(practice_models__live=True)
-    movements = list(
-        MovementPage.objects.live()
-        .public()
-        .order_by("path")
-        .annotate(
-            model_count=Count("practice_models", filter=live, distinct=True),
-            unit_count=Count("practice_models__unit", filter=live, distinct=True),
-            commendation_count=Count("practice_models__commendations", filter=live, distinct=True),
-        )
+    movements = list(MovementPage.objects.live().public().order_by("path"))
+    # Grouped counts straight from the registry's tables, each answered from an index; joining
+    # them onto the movement pages instead makes the database count 100,000 rows three times over.
+    published = published_models().order_by()
+    totals_by_movement = {
+        row["movement_id"]: row
+        for row in published.values("movement_id").annotate(models=Count("id"), units=Count("unit_id", distinct=True))
+    }
+    commendations_by_movement = dict(
+        Commendation.objects.filter(practice_model__live=True)
+        .order_by()
+        .values_list("practice_model__movement_id")
+        .annotate(total=Count("id"))
     )
+    for movement in movements:
+        totals = totals_by_movement.get(movement.pk, {})
+        movement.model_count = totals.get("models", 0)
+        movement.unit_count = totals.get("units", 0)
+        movement.commendation_count = commendations_by_movement.get(movement.pk, 0)
     latest_recognised = list(
-        published_models().exclude(recognition_level="").for_listing().order_by("-year", "-last_published_at")[:6]
+        published_models()
+        .exclude(recognition_level="")
+        .for_listing()
+        .order_by("-year", "-last_published_at", "-id")[:6]
     )
     top_units = list(Unit.objects.filter(depth=2, is_active=True).order_by("path")[:40])
     return {
         "movement_totals": movements,
         "total_models": sum(m.model_count for m in movements),
         "total_units": published_models().values("unit_id").distinct().count(),
-        "total_commendations": Commendation.objects.filter(practice_model__live=True).count(),
+        "total_commendations": sum(commendations_by_movement.values()),
         "latest_recognised": latest_recognised,
         "top_units": top_units,
         "fields": list(Field.objects.all()),

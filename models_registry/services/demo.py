@@ -29,7 +29,6 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from wagtail.utils.file import hash_filelike
 
 from movements.models import Field, HomePage, MovementPage
-from search.text import vietnamese_slugify
 
 from ..demo import data, images, stories
 from ..models import (
@@ -41,7 +40,7 @@ from ..models import (
     Unit,
     UnitMembership,
 )
-from .practice_models import SLUG_MAX_LENGTH
+from .practice_models import SlugPool
 
 # One documented password for every demo account (README, `manage.py print_demo_logins`).
 DEMO_PASSWORD = "demo-2025!"  # noqa: S105 - a published demo password, never used in production
@@ -304,29 +303,6 @@ def ensure_users(*, units: dict[str, Unit], result: DemoResult | None = None) ->
             UnitMembership.objects.get_or_create(user=user, unit=units[spec.unit_code], role=spec.role)
 
 
-class _SlugPool:
-    """Unique slugs for thousands of new models without one query each: every slug in use is held in memory."""
-
-    def __init__(self):
-        self.taken = set(PracticeModel.objects.values_list("slug", flat=True))
-        self.next_suffix: dict[str, int] = {}
-
-    def take(self, title: str) -> str:
-        base = vietnamese_slugify(title, max_length=200)
-        if len(base) > SLUG_MAX_LENGTH - 8:
-            # Cut at a word boundary: "...-phuong-dich-vong", not "...-phuong-dic".
-            base = base[: SLUG_MAX_LENGTH - 8].rsplit("-", 1)[0]
-        base = base or "mo-hinh"
-        candidate = base
-        counter = self.next_suffix.get(base, 2)
-        while candidate in self.taken:
-            candidate = f"{base}-{counter}"
-            counter += 1
-        self.next_suffix[base] = counter
-        self.taken.add(candidate)
-        return candidate
-
-
 def _draft_time(draft: stories.ModelDraft) -> datetime.datetime:
     if draft.published_at is not None:
         return draft.published_at
@@ -356,7 +332,7 @@ def load_practice_models(
     movements = {page.slug: page for page in MovementPage.objects.filter(slug__in=[stories.DVK, stories.CB4T])}
     fields = dict(Field.objects.values_list("slug", "id"))
     content_type = ContentType.objects.get_for_model(PracticeModel)
-    slugs = _SlugPool()
+    slugs = SlugPool()
     for start in range(0, len(missing), BATCH_SIZE):
         batch = missing[start : start + BATCH_SIZE]
         drafts = [stories.generate_model(seed=seed, index=index, context=context) for index in batch]

@@ -47,7 +47,7 @@ from ..models import (
     last_allowed_year,
     unit_code_validator,
 )
-from .practice_models import unique_slug
+from .practice_models import SlugPool
 from .units import add_unit, move_unit
 
 BATCH_SIZE = 500
@@ -930,12 +930,12 @@ def _update_rows(instances: list[PracticeModel], field_names: list[str]) -> None
 def _write_models(*, creates, updates, publish: bool, user) -> list[tuple[PracticeModel, Revision]]:
     now = timezone.now()
     content_type = ContentType.objects.get_for_model(PracticeModel)
-    used_slugs = set(PracticeModel.objects.values_list("slug", flat=True))
+    slugs = SlugPool()
 
     new_instances = []
     for item, instance in creates:
         _apply(instance, item)
-        instance.slug = unique_slug(title=instance.title, used=used_slugs)
+        instance.slug = slugs.take(instance.title)
         instance.search_text = instance.build_search_text()
         instance.live = False
         instance.has_unpublished_changes = True

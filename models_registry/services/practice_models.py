@@ -12,31 +12,44 @@ from ..models import PracticeModel
 SLUG_MAX_LENGTH = 100
 
 
-def unique_slug(
-    *, title: str, exclude_pk: int | None = None, taken: set[str] | None = None, used: set[str] | None = None
-) -> str:
-    """A slug made from `title` that no other model uses: "ten-mo-hinh", then "ten-mo-hinh-2", ...
+def slug_base(title: str) -> str:
+    """The slug a title would have if no other model used it, cut at a word boundary."""
+    base = vietnamese_slugify(title, max_length=200)
+    if len(base) > SLUG_MAX_LENGTH - 8:
+        # Leave room for a "-123" suffix, and cut "...-phuong-dich-vong", never "...-phuong-dic".
+        base = base[: SLUG_MAX_LENGTH - 8].rsplit("-", 1)[0]
+    return base or "mo-hinh"
 
-    `taken` reserves slugs in memory on top of those in the database. Bulk work (imports, demo
-    data) passes `used` instead: every slug in use, loaded once, so no query is made per row.
-    The chosen slug is added to whichever set is given.
+
+class SlugPool:
+    """Unique slugs for many new models without a query each: every slug in use is held in memory.
+
+    Used by bulk work (imports, demo data); it remembers the last suffix per base so that the
+    thousandth "to-dan-pho-van-minh" does not try the 999 taken before it.
     """
-    base = vietnamese_slugify(title, max_length=SLUG_MAX_LENGTH - 8) or "mo-hinh"
-    if used is None:
-        existing = PracticeModel.objects.filter(slug__startswith=base)
-        if exclude_pk is not None:
-            existing = existing.exclude(pk=exclude_pk)
-        in_use = set(existing.values_list("slug", flat=True)) | (taken or set())
-    else:
-        in_use = used
-    candidate, counter = base, 2
-    while candidate in in_use:
-        candidate = f"{base}-{counter}"
-        counter += 1
-    for reserved in (taken, used):
-        if reserved is not None:
-            reserved.add(candidate)
-    return candidate
+
+    def __init__(self, taken: set[str] | None = None):
+        self.taken = taken if taken is not None else set(PracticeModel.objects.values_list("slug", flat=True))
+        self.next_suffix: dict[str, int] = {}
+
+    def take(self, title: str) -> str:
+        base = slug_base(title)
+        candidate, counter = base, self.next_suffix.get(base, 2)
+        while candidate in self.taken:
+            candidate = f"{base}-{counter}"
+            counter += 1
+        self.next_suffix[base] = counter
+        self.taken.add(candidate)
+        return candidate
+
+
+def unique_slug(*, title: str, exclude_pk: int | None = None) -> str:
+    """A slug made from `title` that no other model uses: "ten-mo-hinh", then "ten-mo-hinh-2", ..."""
+    base = slug_base(title)
+    existing = PracticeModel.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    return SlugPool(taken=set(existing.values_list("slug", flat=True))).take(title)
 
 
 @transaction.atomic
