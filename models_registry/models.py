@@ -33,6 +33,7 @@ from wagtail.models import (
 from search.text import fold, normalise_spaces
 
 FIRST_YEAR = 1990
+LIVE = models.Q(live=True)
 
 
 def last_allowed_year() -> int:
@@ -195,8 +196,12 @@ class PracticeModelQuerySet(models.QuerySet):
         return self.filter(live=True)
 
     def under(self, unit: Unit):
-        """Models of `unit` and of every unit below it (one join on the indexed tree path)."""
-        return self.filter(unit__path__startswith=unit.path)
+        """Models of `unit` and of every unit below it: one query, the subtree as a path-prefix subquery."""
+        if unit.depth == 1 and unit.numchild and not Unit.objects.filter(depth=1).exclude(pk=unit.pk).exists():
+            # The only root holds every unit: no filter at all lets the database read a listing
+            # straight off its ordered index instead of sorting the whole registry.
+            return self.all()
+        return self.filter(unit_id__in=Unit.objects.subtree(unit).order_by().values("id"))
 
     def for_listing(self):
         """Everything a listing card shows, in a fixed number of queries whatever the page size."""
@@ -310,15 +315,19 @@ class PracticeModel(
         verbose_name = _("practice model")
         verbose_name_plural = _("practice models")
         ordering = ["-year", "title"]
+        # Partial indexes over published rows only: the public never sees the rest, and Django
+        # writes `live=True` as a bare `WHERE "live"`, which SQLite cannot look up in an index
+        # that merely starts with `live`. Listings are ordered newest first (selectors.LISTING_ORDER),
+        # so a page of 20 is read off the index instead of sorting every row.
         indexes = [
-            # Listings are ordered newest first (selectors.LISTING_ORDER): these indexes hold the
-            # rows in that order, so a page of 20 is read off the index instead of sorting them all.
-            models.Index(fields=["live", "movement", "year", "first_published_at", "id"], name="pm_listing"),
-            models.Index(fields=["live", "year", "first_published_at", "id"], name="pm_listing_all"),
-            models.Index(fields=["live", "year", "last_published_at", "id"], name="pm_recognised_recent"),
-            models.Index(fields=["live", "recognition_level"], name="pm_live_level"),
-            models.Index(fields=["unit", "live"], name="pm_unit_live"),
-            models.Index(fields=["field", "live"], name="pm_field_live"),
+            models.Index(fields=["movement", "year", "first_published_at", "id"], condition=LIVE, name="pm_listing"),
+            models.Index(fields=["year", "first_published_at", "id"], condition=LIVE, name="pm_listing_all"),
+            models.Index(fields=["year", "last_published_at", "id"], condition=LIVE, name="pm_recent"),
+            # Home page totals: models and distinct units per movement, commendations joined by id.
+            models.Index(fields=["movement", "unit"], condition=LIVE, name="pm_movement_unit"),
+            models.Index(fields=["unit"], condition=LIVE, name="pm_unit_live"),
+            models.Index(fields=["field"], condition=LIVE, name="pm_field_live"),
+            models.Index(fields=["recognition_level"], condition=LIVE, name="pm_level_live"),
         ]
 
     def __str__(self):

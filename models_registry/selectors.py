@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
-from django.db.models.functions import Substr
 
 from movements.models import Field, MovementPage
 
@@ -143,20 +142,30 @@ def home_page_summary() -> dict:
 
 
 def _subtree_counts(units: list[Unit], within: Unit | None = None) -> dict[str, int]:
-    """Published models below each of `units` (siblings), keyed by path: one grouped query."""
+    """Published models below each of `units` (siblings), keyed by path.
+
+    Two indexed queries whatever the size of the tree: the published models counted per unit
+    (from the partial index on live models' units), then summed by the sibling they hang under.
+    """
     if not units:
         return {}
     prefix_len = len(units[0].path)
-    queryset = published_models()
-    if within is not None:
-        queryset = queryset.under(within).exclude(unit_id=within.pk)
-    rows = (
-        queryset.annotate(prefix=Substr("unit__path", 1, prefix_len))
-        .values("prefix")
+    tree = Unit.objects.subtree(within) if within is not None else Unit.objects.all()
+    paths = dict(tree.order_by().values_list("id", "path"))
+    per_unit = (
+        published_models()
+        .filter(unit_id__in=tree.order_by().values("id"))
+        .values_list("unit_id")
         .annotate(total=Count("id"))
         .order_by()
     )
-    return {row["prefix"]: row["total"] for row in rows}
+    totals: dict[str, int] = {}
+    for unit_id, total in per_unit:
+        if within is not None and unit_id == within.pk:
+            continue
+        prefix = paths[unit_id][:prefix_len]
+        totals[prefix] = totals.get(prefix, 0) + total
+    return totals
 
 
 def unit_index_context() -> dict:

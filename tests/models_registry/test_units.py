@@ -68,3 +68,12 @@ def test_factory_builds_a_tree_of_any_depth(db):
         parent = UnitFactory(code=f"L{depth}", parent=parent)
     assert parent.depth == 6
     assert [u.code for u in parent.get_ancestors()] == ["ROOT", "L0", "L1", "L2", "L3"]
+
+
+def test_models_under_a_root_exclude_other_roots(unit_tree, dvk):
+    in_hanoi = PracticeModelFactory(unit=unit_tree.dich_vong)
+    hai_phong = UnitFactory(code="HP", name="Thành phố Hải Phòng", kind=UnitKind.CITY)
+    in_hai_phong = PracticeModelFactory(unit=hai_phong)
+    unit_tree.city.refresh_from_db()
+    assert set(PracticeModel.objects.under(unit_tree.city)) == {in_hanoi}
+    assert set(PracticeModel.objects.under(hai_phong)) == {in_hai_phong}
