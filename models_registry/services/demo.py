@@ -20,7 +20,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wagtail.documents import get_document_model
@@ -40,6 +40,7 @@ from ..models import (
     Unit,
     UnitMembership,
 )
+from .bulk import update_rows
 from .practice_models import SlugPool
 
 # One documented password for every demo account (README, `manage.py print_demo_logins`).
@@ -442,23 +443,10 @@ def _insert_batch(*, drafts, units, movements, fields, context, content_type, sl
         for draft, instance in zip(drafts, instances, strict=True)
     ]
     Revision.objects.bulk_create(revisions)
-    # One parametrised UPDATE per row through executemany: Django's bulk_update builds a CASE
-    # expression per batch that costs more than all the inserts above.
-    meta = PracticeModel._meta
-    quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(  # noqa: S608 - quoted model identifiers only
-        quote(meta.db_table),
-        quote(meta.get_field("latest_revision").column),
-        quote(meta.get_field("live_revision").column),
-        quote(meta.pk.column),
-    )
-    rows = []
     for draft, instance, revision in zip(drafts, instances, revisions, strict=True):
         instance.latest_revision_id = revision.pk
         instance.live_revision_id = revision.pk if draft.published else None
-        rows.append((instance.latest_revision_id, instance.live_revision_id, instance.pk))
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    update_rows(instances, ["latest_revision", "live_revision"])
     return len(instances), len(commendations), len(revisions)
 
 

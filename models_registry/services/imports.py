@@ -24,7 +24,7 @@ from typing import BinaryIO
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,7 @@ from ..models import (
     last_allowed_year,
     unit_code_validator,
 )
+from .bulk import update_rows
 from .practice_models import SlugPool
 from .units import add_unit, move_unit
 
@@ -904,29 +905,6 @@ def import_models(
     return result
 
 
-def _update_rows(instances: list[PracticeModel], field_names: list[str]) -> None:
-    """Write these fields of these rows with one prepared UPDATE run for every row.
-
-    QuerySet.bulk_update builds a CASE WHEN per field and row: half a minute for 10,000 models.
-    """
-    if not instances:
-        return
-    meta = PracticeModel._meta
-    fields = [meta.get_field(name) for name in field_names]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(model_field.column)} = %s" for model_field in fields)
-    # Only column names from the model's own metadata are interpolated; every value is a parameter.
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-    params = [
-        [model_field.get_db_prep_save(getattr(instance, model_field.attname), connection) for model_field in fields]
-        + [instance.pk]
-        for instance in instances
-    ]
-    with connection.cursor() as cursor:
-        for chunk in _chunks(params, BATCH_SIZE * 4):
-            cursor.executemany(sql, chunk)
-
-
 def _write_models(*, creates, updates, publish: bool, user) -> list[tuple[PracticeModel, Revision]]:
     now = timezone.now()
     content_type = ContentType.objects.get_for_model(PracticeModel)
@@ -994,9 +972,9 @@ def _write_models(*, creates, updates, publish: bool, user) -> list[tuple[Practi
         "title", "unit", "movement", "field", "year", "summary", "story", "results",
         "recognition_level", "search_text", "updated_at",
     ]  # fmt: skip
-    _update_rows(new_instances, published_state if publish else state)
-    _update_rows(pointer_only, state)
-    _update_rows(row_fields, content_fields + (published_state if publish else state))
+    update_rows(new_instances, published_state if publish else state)
+    update_rows(pointer_only, state)
+    update_rows(row_fields, content_fields + (published_state if publish else state))
     for instance in individually:
         instance.save()
 
