@@ -8,6 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
+from django.db import connections
+
 import pytest
 
 # Playwright's sync API runs an event loop in this thread; the Django calls the tests make
@@ -51,6 +53,9 @@ def browser(transactional_db):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield browser
         browser.close()
+        # Connections opened while Playwright's loop ran belong to that async context: close
+        # them, or PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture
