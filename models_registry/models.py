@@ -142,8 +142,13 @@ class UnitMembership(models.Model):
     )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    includes_subunits = models.BooleanField(
+        _("also for the units below"),
+        default=False,
+        help_text=_("An officer may also submit for every unit below this one."),
+    )
 
-    panels = [FieldPanel("user"), FieldPanel("unit"), FieldPanel("role")]
+    panels = [FieldPanel("user"), FieldPanel("unit"), FieldPanel("role"), FieldPanel("includes_subunits")]
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_unit_membership")]
@@ -315,6 +320,7 @@ class PracticeModel(
         verbose_name = _("practice model")
         verbose_name_plural = _("practice models")
         ordering = ["-year", "title"]
+        permissions = [("manage_every_unit", _("Can manage the practice models of every unit"))]
         # Partial indexes over published rows only: the public never sees the rest, and Django
         # writes `live=True` as a bare `WHERE "live"`, which SQLite cannot look up in an index
         # that merely starts with `live`. Listings are ordered newest first (selectors.LISTING_ORDER),
