@@ -491,3 +491,6 @@ class Commendation(models.Model):
         super().clean()
         if self.decision_date and self.decision_date > datetime.date.today():
             raise ValidationError({"decision_date": _("The decision date cannot be in the future.")})
+
+
+from .workflows import UnitReviewTask  # noqa: E402,F401

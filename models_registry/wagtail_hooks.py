@@ -10,14 +10,18 @@ from wagtail.actions.edit import EditAction
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from movements.models import Field
-from search.text import fold
 
-from . import services
+from . import permissions, services
 from .admin_forms import UnitForm
+from .admin_views import PracticeModelChooserViewSet, PracticeModelIndexView, guard_instance_view
 from .models import Commendation, PracticeModel, Unit, UnitMembership
+
+# Registered before any view asks for it: Wagtail would otherwise build a plain model policy.
+register_permission_policy(PracticeModel, permissions.PracticeModelPermissionPolicy(PracticeModel))
 
 
 class IndentedNameColumn(Column):
@@ -82,22 +86,12 @@ class UnitMembershipViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
-class PracticeModelIndexView(IndexView):
-    """The admin listing's search: a diacritic-insensitive match on a folded column, fast at 100,000 rows."""
-
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        for word in fold(self.search_query).split():
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset
-
-
 class PracticeModelViewSet(SnippetViewSet):
     model = PracticeModel
     icon = "doc-full-inverse"
     menu_label = _("Practice models")
     index_view_class = PracticeModelIndexView
+    chooser_viewset_class = PracticeModelChooserViewSet
     list_display = ["title", "unit", "movement", "field", "year", "recognition_level"]
     list_filter = ["movement", "field", "year", "recognition_level", "live"]
     search_fields = ["search_text"]
@@ -105,7 +99,16 @@ class PracticeModelViewSet(SnippetViewSet):
     ordering = ["-year", "title"]
 
     def get_queryset(self, request):
-        return PracticeModel.objects.select_related("unit", "movement", "field", "locked_by", "latest_revision")
+        queryset = PracticeModel.objects.select_related("unit", "movement", "field", "locked_by", "latest_revision")
+        return permissions.visible_practice_models(request.user, queryset)
+
+    def get_urlpatterns(self):
+        # Every URL naming a model by its pk checks the unit scope first (admin_views.guard_instance_view).
+        patterns = super().get_urlpatterns()
+        for pattern in patterns:
+            if "pk" in pattern.pattern.regex.groupindex:
+                pattern.callback = guard_instance_view(pattern.callback, pattern.name)
+        return patterns
 
 
 class CommendationViewSet(SnippetViewSet):
@@ -140,3 +143,42 @@ class RegistryViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_registry_viewsets():
     return RegistryViewSetGroup()
+
+
+# Review workflow (issue 3): the unit-tree review step's log action and the reviewer's dashboard.
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    from wagtail.log_actions import LogFormatter
+
+    @actions.register_action("models_registry.workflow.refuse")
+    class RefuseFormatter(LogFormatter):
+        label = _("Workflow: reject the practice model")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Rejected at '%(task)s'. Workflow ended without publishing") % {
+                    "task": log_entry.data["workflow"]["task"]["title"],
+                }
+            except (KeyError, TypeError):
+                return _("Rejected. Workflow ended without publishing")
+
+        def format_comment(self, log_entry):
+            return log_entry.data.get("comment", "")
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_panel(request, panels):
+    """The reviewer's own list of practice models waiting for them, oldest first.
+
+    Wagtail's "Awaiting your review" panel would list the same models again (newest first, with a
+    few queries per row), so it is kept only for users who also moderate page workflows.
+    """
+    from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
+
+    from .panels import PracticeModelsToReviewPanel, moderates_other_tasks
+
+    if not moderates_other_tasks(request.user):
+        panels[:] = [panel for panel in panels if not isinstance(panel, WorkflowObjectsToModeratePanel)]
+    panels.append(PracticeModelsToReviewPanel())

@@ -1,0 +1,313 @@
+"""The review step of the registry's workflow: reviewers resolved from the unit tree, not from groups.
+
+One workflow serves every unit. Each step is a `UnitReviewTask`; when it starts on a model it
+looks up, in the unit tree, which unit reviews that model (the nearest unit above it that has
+reviewers, or the root of its tree) and records that unit on the task state. Whoever holds a
+reviewer membership on that unit may act; adding a reviewer to a district is one membership.
+
+How the four decisions map onto Wagtail's engine:
+
+- approve / approve with a comment: Wagtail's ``approve``. The task state is approved and the
+  workflow moves on; after the last step Wagtail publishes the latest revision.
+- request changes: Wagtail's own ``reject`` action. The task state becomes "rejected" and the
+  workflow state "needs changes"; the unit revises and resubmits, and Wagtail's ``resume``
+  restarts the workflow at the very step that asked for changes.
+- reject (final refusal): our ``refuse`` action. The task state is closed as "rejected" with the
+  reviewer's comment, a ``models_registry.workflow.refuse`` entry goes into the audit log, and the
+  workflow state is cancelled, so nothing is published and there is nothing to resume. The unit
+  may still submit a new version later, which starts a fresh review.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.forms import TaskStateCommentForm
+from wagtail.log_actions import log
+from wagtail.models import LockableMixin, Task, TaskState
+from wagtail.signals import task_submitted
+
+from .models import RecognitionLevel, Unit, UnitMembership
+
+REFUSE = "refuse"
+
+
+class RecognitionLevelApprovalForm(TaskStateCommentForm):
+    """Approval at the step that decides the recognition level: the level is required."""
+
+    recognition_level = forms.ChoiceField(label=_("Recognition level"), choices=RecognitionLevel.choices)
+
+    field_order = ["recognition_level", "comment"]
+
+
+class RequiredCommentForm(TaskStateCommentForm):
+    """Returning or refusing a model without saying why leaves the unit guessing: the comment is required."""
+
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+def reviewer_unit_ids(user) -> set[int]:
+    """The units on which `user` holds a reviewer membership, cached on the user for the request."""
+    cached = getattr(user, "_unit_review_unit_ids", None)
+    if cached is None:
+        cached = set()
+        if user.is_authenticated:
+            cached = set(
+                UnitMembership.objects.filter(user=user, role=UnitMembership.Role.REVIEWER).values_list(
+                    "unit_id", flat=True
+                )
+            )
+        user._unit_review_unit_ids = cached
+    return cached
+
+
+class UnitReviewTaskState(TaskState):
+    """A review step under way, with the unit whose reviewers were found for it when it started."""
+
+    reviewing_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewing unit"),
+    )
+
+    class Meta:
+        verbose_name = _("unit review task state")
+        verbose_name_plural = _("unit review task states")
+
+
+class UnitReviewTask(Task):
+    """A workflow step whose reviewers are the reviewers of a unit found in the tree at run time."""
+
+    class Scope(models.TextChoices):
+        NEAREST = "nearest", _("Nearest unit above with reviewers")
+        ROOT = "root", _("Root unit (city / province)")
+
+    scope = models.CharField(
+        _("who reviews"),
+        max_length=20,
+        choices=Scope.choices,
+        default=Scope.NEAREST,
+        help_text=_(
+            "Nearest: the reviewers of the nearest unit above the model's unit that has reviewers "
+            "(a district, a mass organisation). Root: the reviewers of the city or province."
+        ),
+    )
+    sets_recognition_level = models.BooleanField(
+        _("sets the recognition level"),
+        default=False,
+        help_text=_("Approving at this step requires choosing the model's recognition level (usually the last step)."),
+    )
+
+    admin_form_fields = [*Task.admin_form_fields, "scope", "sets_recognition_level"]
+
+    class Meta:
+        verbose_name = _("Review along the unit tree")
+        verbose_name_plural = _("Reviews along the unit tree")
+
+    task_state_class = UnitReviewTaskState
+
+    @classmethod
+    def get_description(cls):
+        return _(
+            "Reviewers are found in the unit tree when a model reaches this step: the nearest unit "
+            "above the model's unit that has reviewers, or the city / province."
+        )
+
+    # Who reviews.
+
+    def resolve_reviewing_unit(self, unit: Unit) -> Unit | None:
+        """The unit whose reviewers act on a model of `unit` at this step, or None when there is none."""
+        steplen = Unit.steplen
+        if self.scope == self.Scope.ROOT:
+            return Unit.objects.filter(path=unit.path[:steplen]).first()
+        # Ancestor paths are prefixes of the unit's own path: one query finds the deepest one
+        # with at least one reviewer, whatever the depth of the tree.
+        ancestor_paths = [unit.path[:end] for end in range(steplen, len(unit.path), steplen)]
+        if not ancestor_paths:
+            return None
+        return (
+            Unit.objects.filter(
+                path__in=ancestor_paths,
+                memberships__role=UnitMembership.Role.REVIEWER,
+            )
+            .order_by("-depth")
+            .first()
+        )
+
+    def _reviewing_unit_id(self, obj) -> int | None:
+        """The reviewing unit of the task state `obj` is on, or what it would be if it were on this step now."""
+        cache = obj.__dict__.setdefault("_unit_review_units", {})
+        if self.pk not in cache:
+            task_state = obj.current_workflow_task_state
+            if isinstance(task_state, UnitReviewTaskState) and task_state.task_id == self.pk:
+                cache[self.pk] = task_state.reviewing_unit_id
+            else:
+                unit = self.resolve_reviewing_unit(obj.unit) if obj.unit_id else None
+                cache[self.pk] = unit.pk if unit else None
+        return cache[self.pk]
+
+    def user_can_review(self, obj, user) -> bool:
+        if user.is_superuser:
+            return True
+        unit_id = self._reviewing_unit_id(obj)
+        return unit_id is not None and unit_id in reviewer_unit_ids(user)
+
+    # What Wagtail calls.
+
+    def start(self, workflow_state, user=None):
+        obj = workflow_state.content_object
+        # The unit is read from the revision under review, which is what will be published.
+        reviewed = obj.get_latest_revision_as_object()
+        reviewing_unit = self.resolve_reviewing_unit(reviewed.unit)
+        if isinstance(obj, LockableMixin) and obj.locked_by_id:
+            # As Wagtail's group approval does: a lock held by someone who cannot review this
+            # step would block the reviewers, so it is released.
+            locker_units = reviewer_unit_ids(obj.locked_by)
+            if not obj.locked_by.is_superuser and (reviewing_unit is None or reviewing_unit.pk not in locker_units):
+                obj.locked = False
+                obj.locked_by = None
+                obj.locked_at = None
+                obj.save(update_fields=["locked", "locked_by", "locked_at"])
+        task_state = UnitReviewTaskState(
+            workflow_state=workflow_state,
+            status=TaskState.STATUS_IN_PROGRESS,
+            revision=obj.get_latest_revision(),
+            task=self,
+            reviewing_unit=reviewing_unit,
+        )
+        task_state.save()
+        task_submitted.send(sender=UnitReviewTaskState, instance=task_state, user=user)
+        return task_state
+
+    def user_can_access_editor(self, obj, user):
+        return self.user_can_review(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self.user_can_review(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return self.user_can_review(obj, user)
+
+    def user_can_unlock(self, obj, user):
+        return False
+
+    def get_actions(self, obj, user):
+        if not self.user_can_review(obj, user):
+            return []
+        # On the step that sets the recognition level every approval needs the level, so both
+        # approve actions open the form.
+        approve_needs_form = self.sets_recognition_level
+        return [
+            ("reject", _("Request changes"), True),
+            ("approve", _("Approve"), approve_needs_form),
+            ("approve", _("Approve with comment"), True),
+            (REFUSE, _("Reject"), True),
+        ]
+
+    def get_form_for_action(self, action):
+        if action == "approve" and self.sets_recognition_level:
+            return RecognitionLevelApprovalForm
+        if action in ("reject", REFUSE):
+            return RequiredCommentForm
+        return TaskStateCommentForm
+
+    def get_template_for_action(self, action):
+        return ""
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        obj = task_state.workflow_state.content_object
+        if action_name not in {name for name, _label, _modal in self.get_actions(obj, user)}:
+            raise PermissionDenied
+        comment = kwargs.get("comment", "") or ""
+        if action_name == "approve":
+            if self.sets_recognition_level:
+                self._set_recognition_level(task_state, obj, kwargs.get("recognition_level"))
+            task_state.approve(user=user, comment=comment)
+        elif action_name == "reject":
+            task_state.reject(user=user, comment=comment)
+        elif action_name == REFUSE:
+            refuse(task_state=task_state, user=user, comment=comment)
+
+    def _set_recognition_level(self, task_state, obj, level):
+        """Write the level into the revision Wagtail will publish, so the published model carries it."""
+        if level not in RecognitionLevel.values:
+            raise ValidationError({"recognition_level": _("Choose a recognition level.")})
+        revisions = {task_state.revision_id: task_state.revision}
+        latest = obj.get_latest_revision()
+        if latest is not None:
+            revisions[latest.pk] = latest
+        for revision in revisions.values():
+            revision.content["recognition_level"] = level
+            revision.save(update_fields=["content"])
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = TaskState.objects.filter(task=self, status=TaskState.STATUS_IN_PROGRESS)
+        if user.is_superuser:
+            return states
+        unit_ids = reviewer_unit_ids(user)
+        if not unit_ids:
+            return TaskState.objects.none()
+        # A TaskState queryset (not of the subclass): Wagtail ORs these across task types.
+        return states.filter(unitreviewtaskstate__reviewing_unit_id__in=unit_ids)
+
+    def reviewers(self, task_state):
+        """The users who may act on `task_state` (superusers aside): the reviewers of its unit."""
+        from django.contrib.auth import get_user_model
+
+        unit_id = getattr(task_state.specific, "reviewing_unit_id", None)
+        if unit_id is None:
+            return get_user_model().objects.none()
+        return (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                unit_memberships__unit_id=unit_id,
+                unit_memberships__role=UnitMembership.Role.REVIEWER,
+            )
+            .distinct()
+        )
+
+
+@transaction.atomic
+def refuse(*, task_state: TaskState, user, comment: str) -> TaskState:
+    """Refuse a model for good at this step: nothing is published and the workflow ends, not waits."""
+    if task_state.status != TaskState.STATUS_IN_PROGRESS:
+        raise PermissionDenied
+    workflow_state = task_state.workflow_state
+    task_state.status = TaskState.STATUS_REJECTED
+    task_state.finished_at = timezone.now()
+    task_state.finished_by = user
+    task_state.comment = comment
+    task_state.save()
+    log(
+        instance=task_state.revision.as_object(),
+        action="models_registry.workflow.refuse",
+        user=user,
+        revision=task_state.revision,
+        data={
+            "workflow": {
+                "id": workflow_state.workflow_id,
+                "title": workflow_state.workflow.name,
+                "status": task_state.status,
+                "task_state_id": task_state.id,
+                "task": {"id": task_state.task_id, "title": task_state.task.name},
+            },
+            "comment": comment,
+        },
+    )
+    # Wagtail's cancel records the end of the workflow and sends workflow_cancelled; the
+    # notifications tell a refusal from a plain cancellation by the rejected task state.
+    workflow_state.cancel(user=user)
+    return task_state
+
+
+def overdue_days() -> int:
+    """After how many days waiting a review stands out on the reviewer's dashboard."""
+    return int(getattr(settings, "REGISTRY_REVIEW_OVERDUE_DAYS", 7))
