@@ -209,3 +209,53 @@ def test_the_project_catalogue_wins_over_wagtails():
         assert translation.gettext("Site history") == "Lịch sử trang web"
         assert translation.ngettext("Delete 1 page", "Delete %(counter)s pages", 3) % {"counter": 3} == "Xóa 3 trang"
         assert translation.ngettext("%(count)s image", "%(count)s images", 1) % {"count": 1} == "1 ảnh"
+
+
+@pytest.fixture
+def role_screens(users, unit_tree, dvk, admin_content):
+    """The screens a unit officer and a district reviewer use, with a model of the officer's unit in review."""
+    from models_registry.models import UnitMembership
+    from models_registry.services.demo import OFFICERS, REVIEWERS, ensure_groups
+
+    groups = ensure_groups()
+    users.officer.groups.add(groups[OFFICERS])
+    users.reviewer.groups.add(groups[REVIEWERS])
+    assert UnitMembership.objects.filter(user=users.reviewer, unit=unit_tree.cau_giay).exists()
+    in_review = PracticeModelFactory(
+        title="Mô hình đang chờ duyệt", unit=unit_tree.dich_vong, movement=dvk, live=False
+    )
+    in_review.save_revision(user=users.officer)
+    in_review.get_workflow().start(in_review, users.officer)
+    common = {
+        "bảng điều khiển": reverse("wagtailadmin_home"),
+        "danh sách mô hình": snippet("practicemodel", "list"),
+        "lịch sử mô hình": snippet("practicemodel", "history", in_review.pk),
+        "lịch sử quy trình": snippet("practicemodel", "workflow_history", in_review.pk),
+        "sửa mô hình đang duyệt": snippet("practicemodel", "edit", in_review.pk),
+        "trình chọn ảnh": reverse("wagtailimages_chooser:choose"),
+        "trình chọn tài liệu": reverse("wagtaildocs_chooser:choose"),
+        "tài khoản": reverse("wagtailadmin_account"),
+    }
+    return {
+        users.officer: {**common, "thêm mô hình": snippet("practicemodel", "add")},
+        users.reviewer: common,
+    }
+
+
+def test_officer_and_reviewer_screens_render_in_vietnamese(client, role_screens):
+    english = english_msgids()
+    broken, untranslated = {}, {}
+    for user, screens in role_screens.items():
+        client.force_login(user)
+        for screen, url in screens.items():
+            response = client.get(url)
+            if response.status_code != 200:
+                broken[f"{user.username}: {screen}"] = f"{url} → HTTP {response.status_code}"
+                continue
+            found = sorted({text for text in visible_texts(screen_html(response)) if text in english})
+            if found:
+                untranslated[f"{user.username}: {screen} ({url})"] = found
+    assert not broken, f"Screens that did not render: {broken}"
+    assert not untranslated, "English Wagtail strings on admin screens:\n" + "\n".join(
+        f"  {screen} → {strings}" for screen, strings in untranslated.items()
+    )
