@@ -226,6 +226,8 @@ class PracticeModel(
     """A good-practice model ("mô hình") submitted by a unit to a movement, reviewed and published."""
 
     title = models.CharField(_("title"), max_length=255)
+    # Wagtail lets drafts skip required fields; a model without a title is lost in every list.
+    title.required_on_save = True
     slug = models.SlugField(
         _("slug"),
         max_length=100,

@@ -187,6 +187,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "tx
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Uploads are checked by their content, not only their extension (models_registry/uploads.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "models_registry.uploads.RegistryDocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "models_registry.uploads.RegistryImageForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_USER_LOGIN_FORM = "models_registry.admin_forms.VietnameseLoginForm"
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True

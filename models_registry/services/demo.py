@@ -99,6 +99,8 @@ GROUP_PERMISSIONS: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("models_registry", "add_practicemodel"),
         ("models_registry", "change_practicemodel"),
         ("models_registry", "view_practicemodel"),
+        ("models_registry", "lock_practicemodel"),
+        ("models_registry", "unlock_practicemodel"),
         ("models_registry", "view_unit"),
     ),
 }
