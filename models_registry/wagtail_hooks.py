@@ -1,5 +1,6 @@
 """All admin wiring of the registry: snippet viewsets, menus, tree-aware actions."""
 
+from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -10,6 +11,8 @@ from wagtail.actions.edit import EditAction
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -18,6 +21,7 @@ from movements.models import Field
 from . import permissions, services
 from .admin_forms import UnitForm
 from .admin_views import PracticeModelChooserViewSet, PracticeModelIndexView, guard_instance_view
+from .media_permissions import UnitScopedMediaPolicy, document_is_public
 from .models import Commendation, PracticeModel, Unit, UnitMembership
 
 # Registered before any view asks for it: Wagtail would otherwise build a plain model policy.
@@ -182,3 +186,34 @@ def add_review_panel(request, panels):
     if not moderates_other_tasks(request.user):
         panels[:] = [panel for panel in panels if not isinstance(panel, WorkflowObjectsToModeratePanel)]
     panels.append(PracticeModelsToReviewPanel())
+
+
+# Images and documents: Wagtail's collection policy narrowed to the user's units. Registered for
+# the exact classes so they win over the policies Wagtail's apps register for the base classes.
+register_permission_policy(
+    get_image_model(),
+    UnitScopedMediaPolicy(get_image_model(), auth_model="wagtailimages.Image", owner_field_name="uploaded_by_user"),
+    exact_class=True,
+)
+register_permission_policy(
+    get_document_model(),
+    UnitScopedMediaPolicy(
+        get_document_model(), auth_model="wagtaildocs.Document", owner_field_name="uploaded_by_user"
+    ),
+    exact_class=True,
+)
+
+
+@hooks.register("before_serve_document")
+def refuse_private_attachments(document, request):
+    """A document no published model uses downloads only for those who may choose it in the admin."""
+    if document_is_public(document):
+        return None
+    policy = UnitScopedMediaPolicy(
+        get_document_model(), auth_model="wagtaildocs.Document", owner_field_name="uploaded_by_user"
+    )
+    if request.user.is_authenticated and policy.user_has_any_permission_for_instance(
+        request.user, ["choose", "change"], document
+    ):
+        return None
+    raise Http404
