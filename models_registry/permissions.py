@@ -99,6 +99,14 @@ class PracticeModelPermissionPolicy(ModelPermissionPolicy):
     while a model awaits them (Task.user_can_access_editor), not through this policy.
     """
 
+    def user_has_permission(self, user, action):
+        # Publishing outside a review step is for the unscoped only: officers never publish directly
+        # and reviewers publish by approving the last step (workflow_actions.publish_approved_workflow).
+        # Wagtail's editor asks this model-wide question before publishing, never the per-instance one.
+        if action == "publish" and not is_unscoped(user):
+            return False
+        return super().user_has_permission(user, action)
+
     def user_has_permission_for_instance(self, user, action, instance):
         if not self.user_has_permission(user, action):
             return False

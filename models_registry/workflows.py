@@ -227,6 +227,7 @@ class UnitReviewTask(Task):
             raise PermissionDenied
         comment = kwargs.get("comment", "") or ""
         if action_name == "approve":
+            self._approve_the_reviewers_revision(task_state, obj, user)
             if self.sets_recognition_level:
                 self._set_recognition_level(task_state, obj, kwargs.get("recognition_level"))
             task_state.approve(user=user, comment=comment)
@@ -234,6 +235,21 @@ class UnitReviewTask(Task):
             task_state.reject(user=user, comment=comment)
         elif action_name == REFUSE:
             refuse(task_state=task_state, user=user, comment=comment)
+
+    def _approve_the_reviewers_revision(self, task_state, obj, user):
+        """Make an approval given from the editor count for the revision the editor saved just before it.
+
+        Wagtail's snippet editor saves a revision (by the reviewer) before it runs a workflow action.
+        With WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT only approvals of the latest revision count,
+        so that revision would void this approval and the earlier steps' and the step would start
+        over. The reviewer approves what they see: the approvals move to their revision.
+        """
+        latest = obj.get_latest_revision()
+        if latest is None or latest.pk == task_state.revision_id or latest.user_id != user.pk:
+            return
+        task_state.workflow_state.copy_approved_task_states_to_revision(latest)
+        task_state.revision = latest
+        task_state.save(update_fields=["revision"])
 
     def _set_recognition_level(self, task_state, obj, level):
         """Write the level into the revision Wagtail will publish, so the published model carries it."""

@@ -404,3 +404,58 @@ def test_history_shows_the_rejection_with_its_comment(client, draft, users):
     ).content.decode()
     assert "Bị từ chối ở bước" in html
     assert "Trùng với mô hình đã có." in html
+
+
+# Found by the browser journey (tests/e2e/test_review_journey.py).
+
+
+def test_approving_from_the_editor_moves_on_and_publishes(draft, users, city_reviewer):
+    """Wagtail's snippet editor saves a revision before the action; the approval must still count."""
+    workflow_state = submit(draft, users.officer)
+    PracticeModel.objects.get(pk=draft.pk).save_revision(user=users.reviewer)  # what the editor does
+    act(draft, users.reviewer, "approve", comment="")
+    assert current_state(draft).task.name == "Thành phố duyệt"
+
+    PracticeModel.objects.get(pk=draft.pk).save_revision(user=city_reviewer)
+    act(draft, city_reviewer, "approve", comment="", recognition_level=RecognitionLevel.CITY)
+    workflow_state.refresh_from_db()
+    assert workflow_state.status == WorkflowState.STATUS_APPROVED
+    published = PracticeModel.objects.get(pk=draft.pk)
+    assert published.live
+    assert published.recognition_level == RecognitionLevel.CITY
+
+
+def test_a_district_reviewer_cannot_publish_from_the_editor(client, draft, users):
+    """Only the last step's approval publishes: the editor's "Publish" must not skip the city."""
+    from models_registry.services.demo import REVIEWERS, ensure_groups
+
+    users.reviewer.groups.add(ensure_groups()[REVIEWERS])
+    submit(draft, users.officer)
+    client.force_login(users.reviewer)
+    management = {
+        f"{prefix}-{key}": value
+        for prefix in ("measured_results", "gallery_images", "attachments")
+        for key, value in (
+            ("TOTAL_FORMS", "0"),
+            ("INITIAL_FORMS", "0"),
+            ("MIN_NUM_FORMS", "0"),
+            ("MAX_NUM_FORMS", "1000"),
+        )
+    }
+    client.post(
+        reverse("wagtailsnippets_models_registry_practicemodel:edit", args=[draft.pk]),
+        {
+            "title": draft.title,
+            "unit": draft.unit_id,
+            "movement": draft.movement_id,
+            "year": draft.year,
+            "summary": draft.summary,
+            "story-count": "0",
+            "slug": draft.slug,
+            **management,
+            "action-publish": "action-publish",
+        },
+    )
+    practice_model = PracticeModel.objects.get(pk=draft.pk)
+    assert not practice_model.live
+    assert practice_model.current_workflow_task_state.task.name == "Quận/đoàn thể duyệt"
