@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.auth import LoginForm
+from wagtail.admin.forms.choosers import BaseFilterForm
+
+from search.text import fold
 
 from .models import Unit
 
@@ -38,3 +41,45 @@ class VietnameseLoginForm(LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].label = _("Password")
+
+
+class PracticeModelForm(WagtailAdminModelForm):
+    """The practice model editor: an officer may only file a model under a unit they submit for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from . import permissions
+
+        user = getattr(self, "for_user", None)
+        if user is None or "unit" not in self.fields or permissions.is_unscoped(user):
+            return
+        allowed = permissions.officer_units(user)
+        if self.instance.unit_id:
+            # A reviewer editing during review keeps the unit as it is; nobody moves a model out of reach.
+            allowed = allowed | Unit.objects.filter(pk=self.instance.unit_id)
+        self.fields["unit"].queryset = allowed
+        self.fields["unit"].error_messages["invalid_choice"] = _("You cannot file a model under this unit.")
+
+
+class UnitSearchForm(BaseFilterForm):
+    """The unit chooser's search box: by name or code, with or without diacritics."""
+
+    q = forms.CharField(
+        label=_("Search term"), widget=forms.TextInput(attrs={"placeholder": _("Search")}), required=False
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        words = fold(self.cleaned_data.get("q") or "").split()
+        if not words:
+            return objects
+        self.is_searching = True
+        self.search_query = self.cleaned_data["q"]
+        # A city has a few thousand units: folding their names here costs milliseconds and needs
+        # no extra column or index (the database cannot fold đ or tone marks by itself).
+        matching = [
+            pk
+            for pk, name, code in objects.values_list("pk", "name", "code")
+            if all(word in fold(f"{name} {code}") for word in words)
+        ]
+        return objects.filter(pk__in=matching)

@@ -19,6 +19,7 @@ from wagtail.snippets.views.snippets import IndexView
 from search.text import fold
 
 from . import permissions
+from .admin_forms import UnitSearchForm
 from .models import PracticeModel
 
 # Views that change a model (or its state), and the action each needs on that model.
@@ -109,3 +110,18 @@ class PracticeModelChooserViewSet(chooser.SnippetChooserViewSet):
     choose_results_view_class = ScopedChooseResultsView
     chosen_view_class = ScopedChosenView
     chosen_multiple_view_class = ScopedChosenMultipleView
+
+
+class UnitChooseView(chooser.ChooseView):
+    filter_form_class = UnitSearchForm
+
+
+class UnitChooseResultsView(chooser.ChooseResultsView):
+    filter_form_class = UnitSearchForm
+
+
+class UnitChooserViewSet(chooser.SnippetChooserViewSet):
+    """The unit chooser, searchable by name or code with or without diacritics."""
+
+    choose_view_class = UnitChooseView
+    choose_results_view_class = UnitChooseResultsView

@@ -148,3 +148,18 @@ def can_view(user, practice_model: PracticeModel) -> bool:
 def can_act(user, action: str, practice_model: PracticeModel) -> bool:
     """Whether `user` may take `action` ("change", "publish", "delete"…) on this model outside a review step."""
     return PracticeModelPermissionPolicy(PracticeModel).user_has_permission_for_instance(user, action, practice_model)
+
+
+def officer_units(user):
+    """The units `user` may file models under: their officer units (and those below, when granted)."""
+    from .models import Unit
+
+    scope = Q(pk__in=[])
+    for membership in _memberships(user):
+        if membership.role != UnitMembership.Role.OFFICER:
+            continue
+        if membership.includes_subunits:
+            scope |= Q(path__startswith=membership.unit.path)
+        else:
+            scope |= Q(pk=membership.unit_id)
+    return Unit.objects.filter(scope)

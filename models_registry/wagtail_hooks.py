@@ -19,8 +19,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from movements.models import Field
 
 from . import permissions, services
-from .admin_forms import UnitForm
-from .admin_views import PracticeModelChooserViewSet, PracticeModelIndexView, guard_instance_view
+from .admin_forms import PracticeModelForm, UnitForm
+from .admin_views import PracticeModelChooserViewSet, PracticeModelIndexView, UnitChooserViewSet, guard_instance_view
 from .media_permissions import UnitScopedMediaPolicy, document_is_public
 from .models import Commendation, PracticeModel, Unit, UnitMembership
 
@@ -65,6 +65,7 @@ class UnitViewSet(SnippetViewSet):
     ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
+    chooser_viewset_class = UnitChooserViewSet
     ordering = ["path"]
     list_per_page = 50
     copy_view_enabled = False
@@ -96,6 +97,7 @@ class PracticeModelViewSet(SnippetViewSet):
     menu_label = _("Practice models")
     index_view_class = PracticeModelIndexView
     chooser_viewset_class = PracticeModelChooserViewSet
+    edit_handler = ObjectList(PracticeModel.panels, base_form_class=PracticeModelForm)
     list_display = ["title", "unit", "movement", "field", "year", "recognition_level"]
     list_filter = ["movement", "field", "year", "recognition_level", "live"]
     search_fields = ["search_text"]

@@ -88,7 +88,6 @@ GROUP_PERMISSIONS: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("models_registry", "add_practicemodel"),
         ("models_registry", "change_practicemodel"),
         ("models_registry", "view_practicemodel"),
-        ("models_registry", "publish_practicemodel"),
         ("models_registry", "add_commendation"),
         ("models_registry", "change_commendation"),
         ("models_registry", "view_commendation"),

@@ -6,6 +6,7 @@ import pytest
 
 from models_registry.factories import CommendationFactory, PracticeModelFactory
 from models_registry.models import PracticeModel, Unit
+from tests.models_registry.admin_forms import model_form_data
 
 
 @pytest.fixture
@@ -109,39 +110,17 @@ def test_admin_search_ignores_diacritics(admin_client, unit_tree, dvk):
 def test_admin_creates_a_draft_practice_model(admin_client, unit_tree, dvk, fields):
     response = admin_client.post(
         snippet_url(PracticeModel, "add"),
-        {
-            "title": "Dân vận khéo trong giải phóng mặt bằng",
-            "unit": unit_tree.dich_vong.pk,
-            "movement": dvk.pk,
-            "field": fields["kinh-te"].pk,
-            "year": "2024",
-            "summary": "Vận động 120 hộ dân bàn giao mặt bằng đúng hạn.",
-            "story-count": "0",
-            "results": "",
-            "measured_results-TOTAL_FORMS": "1",
-            "measured_results-INITIAL_FORMS": "0",
-            "measured_results-MIN_NUM_FORMS": "0",
-            "measured_results-MAX_NUM_FORMS": "1000",
-            "measured_results-0-label": "Số hộ bàn giao mặt bằng",
-            "measured_results-0-value": "120",
-            "measured_results-0-unit_of_measure": "hộ",
-            "measured_results-0-ORDER": "1",
-            "gallery_images-TOTAL_FORMS": "0",
-            "gallery_images-INITIAL_FORMS": "0",
-            "gallery_images-MIN_NUM_FORMS": "0",
-            "gallery_images-MAX_NUM_FORMS": "1000",
-            "attachments-TOTAL_FORMS": "0",
-            "attachments-INITIAL_FORMS": "0",
-            "attachments-MIN_NUM_FORMS": "0",
-            "attachments-MAX_NUM_FORMS": "1000",
-            "contact_name": "",
-            "contact_position": "",
-            "contact_phone": "",
-            "contact_email": "",
-            "recognition_level": "",
-            "external_id": "",
-            "slug": "",
-        },
+        model_form_data(
+            {
+                "title": "Dân vận khéo trong giải phóng mặt bằng",
+                "unit": unit_tree.dich_vong.pk,
+                "movement": dvk.pk,
+                "field": fields["kinh-te"].pk,
+                "year": "2024",
+                "summary": "Vận động 120 hộ dân bàn giao mặt bằng đúng hạn.",
+            },
+            results=[{"label": "Số hộ bàn giao mặt bằng", "value": "120", "unit_of_measure": "hộ"}],
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     model = PracticeModel.objects.get(title="Dân vận khéo trong giải phóng mặt bằng")

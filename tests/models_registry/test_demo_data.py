@@ -152,7 +152,10 @@ def test_demo_users_exist_with_their_roles_and_can_log_in(client):
     assert UnitMembership.objects.filter(
         user__username="canbo_phunu", unit__code="HN-CG-PN", role=UnitMembership.Role.OFFICER
     ).exists()
-    assert reviewer.has_perm("models_registry.publish_practicemodel")
+    # Reviewers publish by approving the last review step, never with a publish button of their own.
+    assert reviewer.has_perm("models_registry.view_practicemodel")
+    assert not reviewer.has_perm("models_registry.publish_practicemodel")
+    assert get_user_model().objects.get(username="bientap").has_perm("models_registry.manage_every_unit")
     officer = get_user_model().objects.get(username="canbo_dichvong")
     assert officer.has_perm("wagtailadmin.access_admin")
     assert officer.has_perm("models_registry.add_practicemodel")

@@ -14,6 +14,7 @@ import pytest
 from models_registry.factories import PracticeModelFactory, UnitMembershipFactory, UserFactory
 from models_registry.models import PracticeModel, UnitMembership
 from models_registry.services.demo import EDITORS, OFFICERS, REVIEWERS, ensure_groups
+from tests.models_registry.admin_forms import model_form_data
 
 RELATIONS = ("own", "child", "parent", "sibling", "elsewhere")
 
@@ -165,3 +166,37 @@ def test_no_role_below_administrator_manages_users(client, roles, role):
 def test_the_administrator_manages_users(client, roles):
     client.force_login(roles["admin"])
     assert client.get(reverse("wagtailusers_users:index")).status_code == 200
+
+
+def new_model_data(unit, movement) -> dict:
+    return model_form_data({"title": "Mô hình mới của phường", "unit": unit.pk, "movement": movement.pk})
+
+
+def test_an_officer_files_models_only_under_their_own_unit(client, roles, unit_tree, dvk):
+    client.force_login(roles["officer"])
+    add = reverse("wagtailsnippets_models_registry_practicemodel:add")
+    refused = client.post(add, new_model_data(unit_tree.o_cho_dua, dvk))
+    assert refused.status_code == 200
+    assert "Bạn không thể đưa mô hình vào đơn vị này." in refused.content.decode()
+    assert not PracticeModel.objects.filter(title="Mô hình mới của phường").exists()
+    accepted = client.post(add, new_model_data(unit_tree.dich_vong, dvk))
+    assert accepted.status_code == 302
+    assert PracticeModel.objects.get(title="Mô hình mới của phường").unit == unit_tree.dich_vong
+
+
+def test_an_officer_cannot_move_their_model_to_another_unit(client, roles, drafts, unit_tree, dvk):
+    client.force_login(roles["officer"])
+    own = drafts["own"]
+    response = client.post(url_for("edit", own), new_model_data(unit_tree.o_cho_dua, dvk))
+    assert response.status_code == 200
+    own.refresh_from_db()
+    assert own.unit == unit_tree.dich_vong
+
+
+def test_the_unit_chooser_searches_without_diacritics(client, roles, unit_tree):
+    client.force_login(roles["officer"])
+    url = reverse("wagtailsnippetchoosers_models_registry_unit:choose_results")
+    html = client.get(url, {"q": "dich vong"}).content.decode()
+    assert "Phường Dịch Vọng" in html
+    assert "Phường Ô Chợ Dừa" not in html
+    assert "Quận Đống Đa" in client.get(url, {"q": "HN-DD"}).content.decode()
