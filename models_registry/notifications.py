@@ -12,7 +12,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.admin.utils import quote
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -31,6 +30,7 @@ from wagtail.signals import (
 )
 
 from .models import UnitMembership
+from .selectors import unit_members
 from .workflows import UnitReviewTask, UnitReviewTaskState
 
 logger = logging.getLogger(__name__)
@@ -53,16 +53,7 @@ def admin_edit_url(practice_model) -> str:
 
 def officers_of(unit_id):
     """The active officers of a unit with an email address."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            unit_memberships__unit_id=unit_id,
-            unit_memberships__role=UnitMembership.Role.OFFICER,
-        )
-        .exclude(email="")
-        .distinct()
-    )
+    return unit_members(unit_id=unit_id, role=UnitMembership.Role.OFFICER).exclude(email="")
 
 
 def send(*, recipients, kind: str, context: dict) -> None:

@@ -184,3 +184,14 @@ def unit_page_context(*, unit: Unit) -> dict:
         "unit_trail": unit_ancestry(unit),
         "child_units": [(child, counts.get(child.path, 0)) for child in children],
     }
+
+
+def unit_members(*, unit_id: int, role: str):
+    """The active users holding `role` ("officer" or "reviewer") in the unit."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, unit_memberships__unit_id=unit_id, unit_memberships__role=role)
+        .distinct()
+    )

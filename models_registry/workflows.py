@@ -277,18 +277,12 @@ class UnitReviewTask(Task):
         """The users who may act on `task_state` (superusers aside): the reviewers of its unit."""
         from django.contrib.auth import get_user_model
 
+        from .selectors import unit_members
+
         unit_id = getattr(task_state.specific, "reviewing_unit_id", None)
         if unit_id is None:
             return get_user_model().objects.none()
-        return (
-            get_user_model()
-            .objects.filter(
-                is_active=True,
-                unit_memberships__unit_id=unit_id,
-                unit_memberships__role=UnitMembership.Role.REVIEWER,
-            )
-            .distinct()
-        )
+        return unit_members(unit_id=unit_id, role=UnitMembership.Role.REVIEWER)
 
 
 @transaction.atomic

@@ -176,22 +176,31 @@ def screen_html(response) -> str:
     return response.content.decode()
 
 
-def test_admin_screens_render_in_vietnamese(client, users, screens):
+def walk(client, user, screens: dict[str, str], broken: dict, untranslated: dict) -> None:
+    """GET every screen as `user`, noting those that fail and the English Wagtail strings they show."""
     english = english_msgids()
-    client.force_login(users.admin)
-    broken, untranslated = {}, {}
+    client.force_login(user)
     for screen, url in screens.items():
         response = client.get(url)
         if response.status_code != 200:
-            broken[screen] = f"{url} → HTTP {response.status_code}"
+            broken[f"{user.username}: {screen}"] = f"{url} → HTTP {response.status_code}"
             continue
         found = sorted({text for text in visible_texts(screen_html(response)) if text in english})
         if found:
-            untranslated[f"{screen} ({url})"] = found
+            untranslated[f"{user.username}: {screen} ({url})"] = found
+
+
+def assert_all_vietnamese(broken: dict, untranslated: dict) -> None:
     assert not broken, f"Screens that did not render: {broken}"
     assert not untranslated, "English Wagtail strings on admin screens:\n" + "\n".join(
         f"  {screen} → {strings}" for screen, strings in untranslated.items()
     )
+
+
+def test_admin_screens_render_in_vietnamese(client, users, screens):
+    broken, untranslated = {}, {}
+    walk(client, users.admin, screens, broken, untranslated)
+    assert_all_vietnamese(broken, untranslated)
 
 
 def test_login_screen_is_in_vietnamese(db):
@@ -243,19 +252,7 @@ def role_screens(users, unit_tree, dvk, admin_content):
 
 
 def test_officer_and_reviewer_screens_render_in_vietnamese(client, role_screens):
-    english = english_msgids()
     broken, untranslated = {}, {}
     for user, screens in role_screens.items():
-        client.force_login(user)
-        for screen, url in screens.items():
-            response = client.get(url)
-            if response.status_code != 200:
-                broken[f"{user.username}: {screen}"] = f"{url} → HTTP {response.status_code}"
-                continue
-            found = sorted({text for text in visible_texts(screen_html(response)) if text in english})
-            if found:
-                untranslated[f"{user.username}: {screen} ({url})"] = found
-    assert not broken, f"Screens that did not render: {broken}"
-    assert not untranslated, "English Wagtail strings on admin screens:\n" + "\n".join(
-        f"  {screen} → {strings}" for screen, strings in untranslated.items()
-    )
+        walk(client, user, screens, broken, untranslated)
+    assert_all_vietnamese(broken, untranslated)
