@@ -7,6 +7,7 @@ Vietnamese catalogue nor the project's (site/locale, fragments wagtail_*.po) tra
 """
 
 import io
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -256,3 +257,21 @@ def test_officer_and_reviewer_screens_render_in_vietnamese(client, role_screens)
     for user, screens in role_screens.items():
         walk(client, user, screens, broken, untranslated)
     assert_all_vietnamese(broken, untranslated)
+
+
+def test_the_admins_javascript_strings_are_in_vietnamese(client, users):
+    client.force_login(users.admin)
+    catalogue = client.get(reverse("wagtailadmin_javascript_catalog")).content.decode()
+    for vietnamese in ("Thu gọn tất cả", "Chèn một khối", "Ẩn/hiện thanh bên", "Đang tự động lưu…"):
+        # The catalogue is JSON inside JavaScript, written with \\u escapes.
+        assert json.dumps(vietnamese)[1:-1] in catalogue
+
+
+def test_ages_read_in_vietnamese():
+    import datetime
+
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    with translation.override("vi"):
+        assert timesince(timezone.now() - datetime.timedelta(days=3, minutes=1)) == "3\xa0ngày"  # Django keeps a no-break space

@@ -24,13 +24,14 @@ def test_migrations_match_the_models(db):
     assert "No changes detected" in out.getvalue()
 
 
-def test_vietnamese_catalogue_is_complete_and_compiled():
-    catalogue = polib.pofile(str(CATALOGUE))
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_vietnamese_catalogue_is_complete_and_compiled(domain):
+    catalogue = polib.pofile(str(CATALOGUE.with_name(f"{domain}.po")))
     untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
     assert untranslated == []
     assert fuzzy == []
-    compiled = polib.mofile(str(CATALOGUE.with_suffix(".mo")))
+    compiled = polib.mofile(str(CATALOGUE.with_name(f"{domain}.mo")))
     assert {e.msgid for e in compiled} >= {e.msgid for e in catalogue.translated_entries()}
 
 
