@@ -105,3 +105,77 @@ def moderates_other_tasks(user) -> bool:
         Task.objects.active().exclude(content_type=ContentType.objects.get_for_model(UnitReviewTask)).specific()
     )
     return any(task.get_task_states_user_can_moderate(user=user).exists() for task in other_tasks)
+
+
+@dataclass
+class Submission:
+    title: str
+    unit_name: str
+    needs_changes: bool
+    task_name: str
+    since: datetime
+    comment: str
+    edit_url: str
+
+
+def unit_submissions(user, *, limit: int = PANEL_LIMIT) -> list[Submission]:
+    """The user's units' models in review or sent back for changes, newest first, with the last comment.
+
+    Four queries: the models the user edits, their open workflows, the steps' latest comments, the models.
+    """
+    from . import permissions
+
+    if permissions.is_unscoped(user):
+        return []  # city editors follow everything through the listing and the reviewers' panels
+    model_ids = [str(pk) for pk in permissions.editable_practice_models(user).values_list("pk", flat=True)]
+    if not model_ids:
+        return []
+    states = list(
+        WorkflowState.objects.filter(
+            base_content_type=ContentType.objects.get_for_model(PracticeModel),
+            object_id__in=model_ids,
+            status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
+        )
+        .select_related("current_task_state__task")
+        .order_by("-created_at")[:limit]
+    )
+    if not states:
+        return []
+    comments: dict[int, str] = {}
+    for state_id, comment in (
+        TaskState.objects.filter(workflow_state__in=states)
+        .exclude(comment="")
+        .order_by("workflow_state_id", "-finished_at")
+        .values_list("workflow_state_id", "comment")
+    ):
+        comments.setdefault(state_id, comment)
+    models = PracticeModel.objects.select_related("unit").in_bulk([int(state.object_id) for state in states])
+    items = []
+    for state in states:
+        practice_model = models.get(int(state.object_id))
+        if practice_model is None:
+            continue
+        task_state = state.current_task_state
+        items.append(
+            Submission(
+                title=practice_model.title,
+                unit_name=practice_model.unit.name,
+                needs_changes=state.status == WorkflowState.STATUS_NEEDS_CHANGES,
+                task_name=task_state.task.name if task_state else "",
+                since=(task_state.finished_at or task_state.started_at) if task_state else state.created_at,
+                comment=comments.get(state.pk, ""),
+                edit_url=reverse(EDIT_URL_NAME, args=[quote(practice_model.pk)]),
+            )
+        )
+    return items
+
+
+class UnitSubmissionsPanel(Component):
+    """The officer's dashboard panel: where each of their unit's submissions stands, with the reviewers' word."""
+
+    name = "unit_submissions"
+    template_name = "models_registry/admin/submissions_panel.html"
+    order = 210
+
+    def get_context_data(self, parent_context=None):
+        return {"items": unit_submissions(parent_context["request"].user), "request": parent_context["request"]}

@@ -183,11 +183,12 @@ def add_review_panel(request, panels):
     """
     from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 
-    from .panels import PracticeModelsToReviewPanel, moderates_other_tasks
+    from .panels import PracticeModelsToReviewPanel, UnitSubmissionsPanel, moderates_other_tasks
 
     if not moderates_other_tasks(request.user):
         panels[:] = [panel for panel in panels if not isinstance(panel, WorkflowObjectsToModeratePanel)]
     panels.append(PracticeModelsToReviewPanel())
+    panels.append(UnitSubmissionsPanel())
 
 
 # Images and documents: Wagtail's collection policy narrowed to the user's units. Registered for

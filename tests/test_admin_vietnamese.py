@@ -274,4 +274,6 @@ def test_ages_read_in_vietnamese():
     from django.utils.timesince import timesince
 
     with translation.override("vi"):
-        assert timesince(timezone.now() - datetime.timedelta(days=3, minutes=1)) == "3\xa0ngày"  # Django keeps a no-break space
+        assert (
+            timesince(timezone.now() - datetime.timedelta(days=3, minutes=1)) == "3\xa0ngày"
+        )  # Django keeps a no-break space
