@@ -223,9 +223,10 @@ def test_the_project_catalogue_wins_over_wagtails():
 
 @pytest.fixture
 def role_screens(users, unit_tree, dvk, admin_content):
-    """The screens a unit officer and a district reviewer use, with a model of the officer's unit in review."""
+    """The screens a unit officer, a district reviewer and a city editor use, with a model in review."""
+    from models_registry.factories import UserFactory
     from models_registry.models import UnitMembership
-    from models_registry.services.demo import OFFICERS, REVIEWERS, ensure_groups
+    from models_registry.services.demo import EDITORS, OFFICERS, REVIEWERS, ensure_groups
 
     groups = ensure_groups()
     users.officer.groups.add(groups[OFFICERS])
@@ -246,13 +247,25 @@ def role_screens(users, unit_tree, dvk, admin_content):
         "trình chọn tài liệu": reverse("wagtaildocs_chooser:choose"),
         "tài khoản": reverse("wagtailadmin_account"),
     }
+    editor = UserFactory(username="bientap_vi")
+    editor.groups.add(groups[EDITORS])
     return {
         users.officer: {**common, "thêm mô hình": snippet("practicemodel", "add")},
         users.reviewer: common,
+        editor: {
+            **common,
+            "thêm mô hình": snippet("practicemodel", "add"),
+            "danh sách đơn vị": snippet("unit", "list"),
+            "thành viên đơn vị": snippet("unitmembership", "list"),
+            "danh sách khen thưởng": snippet("commendation", "list"),
+            "thêm khen thưởng": snippet("commendation", "add"),
+            "thư viện ảnh": reverse("wagtailimages:index"),
+            "thư viện tài liệu": reverse("wagtaildocs:index"),
+        },
     }
 
 
-def test_officer_and_reviewer_screens_render_in_vietnamese(client, role_screens):
+def test_officer_reviewer_and_editor_screens_render_in_vietnamese(client, role_screens):
     broken, untranslated = {}, {}
     for user, screens in role_screens.items():
         walk(client, user, screens, broken, untranslated)

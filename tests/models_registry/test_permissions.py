@@ -32,6 +32,7 @@ EXPECTED = {
         "revisions_compare": (V, N, N, N, N),
         "preview_on_edit": (V, N, N, N, N),
         "copy": (V, N, N, N, N),
+        "revisions_revert": (V, N, N, N, N),
     },
     "reviewer": {
         "edit": (F, F, N, F, N),
@@ -44,8 +45,9 @@ EXPECTED = {
         # Reviewers preview through their review step (workflow_preview), not the editor's preview.
         "preview_on_edit": (F, F, N, F, N),
         "copy": (F, F, N, F, N),
+        "revisions_revert": (F, F, N, F, N),
     },
-    "editor": dict.fromkeys(("edit", "history", "usage", "delete", "workflow_history", "revisions_view", "revisions_compare", "preview_on_edit", "copy"), (V, V, V, V, V)),
+    "editor": dict.fromkeys(("edit", "history", "usage", "delete", "workflow_history", "revisions_view", "revisions_compare", "preview_on_edit", "copy", "revisions_revert"), (V, V, V, V, V)),
 }  # fmt: skip
 EXPECTED["admin"] = EXPECTED["editor"]
 
@@ -78,7 +80,7 @@ def drafts(unit_tree, dvk):
 def url_for(name: str, model: PracticeModel) -> str:
     prefix = "wagtailsnippets_models_registry_practicemodel"
     revision = model.latest_revision_id
-    if name in ("revisions_view",):
+    if name in ("revisions_view", "revisions_revert"):
         return reverse(f"{prefix}:{name}", args=[model.pk, revision])
     if name == "revisions_compare":
         return reverse(f"{prefix}:{name}", args=[model.pk, "earliest", "latest"])
