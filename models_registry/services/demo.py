@@ -82,7 +82,7 @@ MEDIA_PERMISSIONS = {
     OFFICERS: ("add_image", "choose_image", "add_document", "choose_document"),
 }
 GROUP_PERMISSIONS: dict[str, tuple[tuple[str, str | None], ...]] = {
-    EDITORS: (("wagtailadmin", "access_admin"), ("models_registry", None), ("movements", None)),
+    EDITORS: (("wagtailadmin", "access_admin"), ("models_registry", None), ("movements", None), ("search", None)),
     REVIEWERS: (
         ("wagtailadmin", "access_admin"),
         ("models_registry", "add_practicemodel"),
