@@ -167,6 +167,8 @@ def screens(home_page, dvk, admin_content):
         "người dùng": reverse("wagtailusers_users:index"),
         "quy trình duyệt": reverse("wagtailadmin_workflows:index"),
         "lịch sử trang web": reverse("wagtailadmin_reports:site_history"),
+        "từ đồng nghĩa, viết tắt": reverse("wagtailsnippets_search_synonym:list"),
+        "thêm từ đồng nghĩa": reverse("wagtailsnippets_search_synonym:add"),
         "tài khoản": reverse("wagtailadmin_account"),
     }
 
