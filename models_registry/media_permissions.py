@@ -28,7 +28,7 @@ def shared_or_colleagues(user) -> Q:
     """Media `user` may see: theirs, their units' colleagues', or the shared library's."""
     scope = Q(uploaded_by_user=user) | Q(uploaded_by_user__isnull=True)
     scope |= Q(uploaded_by_user__in=_unscoped_users())
-    for membership in permissions._memberships(user):
+    for membership in permissions.memberships(user):
         if membership.role == UnitMembership.Role.OFFICER:
             colleagues = UnitMembership.objects.filter(unit_id=membership.unit_id)
             if membership.includes_subunits:

@@ -10,6 +10,7 @@ the unit scope says on which models.
 from django.db.models import Q, QuerySet
 
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry
 
 from .models import PracticeModel, UnitMembership
 
@@ -20,7 +21,7 @@ def is_unscoped(user) -> bool:
     return bool(user.is_active and (user.is_superuser or user.has_perm(MANAGE_EVERY_UNIT)))
 
 
-def _memberships(user) -> list[UnitMembership]:
+def memberships(user) -> list[UnitMembership]:
     # Cached on the user object: one query per request, however many checks a screen makes.
     cached = getattr(user, "_registry_memberships", None)
     if cached is None:
@@ -29,23 +30,28 @@ def _memberships(user) -> list[UnitMembership]:
     return cached
 
 
-def officer_scope(user) -> Q:
-    """The models an officer may edit: their units' (and the units below, when granted)."""
+def _officer_units_q(user, prefix: str = "") -> Q:
+    """The officer's units (and those below, when granted), as a filter on Unit or, with "unit__", on a model."""
     scope = Q(pk__in=[])
-    for membership in _memberships(user):
+    for membership in memberships(user):
         if membership.role != UnitMembership.Role.OFFICER:
             continue
         if membership.includes_subunits:
-            scope |= Q(unit__path__startswith=membership.unit.path)
+            scope |= Q(**{f"{prefix}path__startswith": membership.unit.path})
         else:
-            scope |= Q(unit_id=membership.unit_id)
+            scope |= Q(**{f"{prefix}pk": membership.unit_id})
     return scope
+
+
+def officer_scope(user) -> Q:
+    """The models an officer may edit: their units' (and the units below, when granted)."""
+    return _officer_units_q(user, "unit__")
 
 
 def reviewer_scope(user) -> Q:
     """The models a reviewer may see: those of the units strictly below their unit."""
     scope = Q(pk__in=[])
-    for membership in _memberships(user):
+    for membership in memberships(user):
         if membership.role == UnitMembership.Role.REVIEWER:
             scope |= Q(unit__path__startswith=membership.unit.path) & ~Q(unit_id=membership.unit_id)
     return scope
@@ -72,7 +78,7 @@ def editable_practice_models(user, queryset: QuerySet | None = None) -> QuerySet
 
 
 def _unit_in_officer_scope(user, unit) -> bool:
-    for membership in _memberships(user):
+    for membership in memberships(user):
         if membership.role != UnitMembership.Role.OFFICER:
             continue
         if membership.unit_id == unit.pk or (
@@ -87,7 +93,7 @@ def _unit_in_reviewer_scope(user, unit) -> bool:
         membership.role == UnitMembership.Role.REVIEWER
         and membership.unit_id != unit.pk
         and unit.path.startswith(membership.unit.path)
-        for membership in _memberships(user)
+        for membership in memberships(user)
     )
 
 
@@ -124,12 +130,9 @@ class PracticeModelPermissionPolicy(ModelPermissionPolicy):
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.user_has_any_permission(user, actions):
             return self.model._default_manager.none()
-        if set(actions) <= {"view"}:
-            return visible_practice_models(user, self.model._default_manager.all())
-        scoped = editable_practice_models(user, self.model._default_manager.all())
         if "view" in actions:
             return visible_practice_models(user, self.model._default_manager.all())
-        return scoped
+        return editable_practice_models(user, self.model._default_manager.all())
 
     def instances_user_has_permission_for(self, user, action):
         return self.instances_user_has_any_permission_for(user, [action])
@@ -147,19 +150,11 @@ def can_view(user, practice_model: PracticeModel) -> bool:
 
 def can_act(user, action: str, practice_model: PracticeModel) -> bool:
     """Whether `user` may take `action` ("change", "publish", "delete"…) on this model outside a review step."""
-    return PracticeModelPermissionPolicy(PracticeModel).user_has_permission_for_instance(user, action, practice_model)
+    return policy_registry.get_by_type(PracticeModel).user_has_permission_for_instance(user, action, practice_model)
 
 
 def officer_units(user):
     """The units `user` may file models under: their officer units (and those below, when granted)."""
     from .models import Unit
 
-    scope = Q(pk__in=[])
-    for membership in _memberships(user):
-        if membership.role != UnitMembership.Role.OFFICER:
-            continue
-        if membership.includes_subunits:
-            scope |= Q(path__startswith=membership.unit.path)
-        else:
-            scope |= Q(pk=membership.unit_id)
-    return Unit.objects.filter(scope)
+    return Unit.objects.filter(_officer_units_q(user))

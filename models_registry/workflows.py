@@ -30,6 +30,7 @@ from wagtail.log_actions import log
 from wagtail.models import LockableMixin, Task, TaskState
 from wagtail.signals import task_submitted
 
+from . import permissions
 from .models import RecognitionLevel, Unit, UnitMembership
 
 REFUSE = "refuse"
@@ -50,18 +51,10 @@ class RequiredCommentForm(TaskStateCommentForm):
 
 
 def reviewer_unit_ids(user) -> set[int]:
-    """The units on which `user` holds a reviewer membership, cached on the user for the request."""
-    cached = getattr(user, "_unit_review_unit_ids", None)
-    if cached is None:
-        cached = set()
-        if user.is_authenticated:
-            cached = set(
-                UnitMembership.objects.filter(user=user, role=UnitMembership.Role.REVIEWER).values_list(
-                    "unit_id", flat=True
-                )
-            )
-        user._unit_review_unit_ids = cached
-    return cached
+    """The units on which `user` holds a reviewer membership (from the memberships cached for the request)."""
+    if not user.is_authenticated:
+        return set()
+    return {m.unit_id for m in permissions.memberships(user) if m.role == UnitMembership.Role.REVIEWER}
 
 
 class UnitReviewTaskState(TaskState):
@@ -320,4 +313,4 @@ def refuse(*, task_state: TaskState, user, comment: str) -> TaskState:
 
 def overdue_days() -> int:
     """After how many days waiting a review stands out on the reviewer's dashboard."""
-    return int(getattr(settings, "REGISTRY_REVIEW_OVERDUE_DAYS", 7))
+    return settings.REGISTRY_REVIEW_OVERDUE_DAYS
