@@ -9,8 +9,25 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from .models import Synonym
-        from .receivers import synonyms_changed
+        from wagtail.signals import published, unpublished
 
-        post_save.connect(synonyms_changed, sender=Synonym, dispatch_uid="search.synonyms_changed.save")
-        post_delete.connect(synonyms_changed, sender=Synonym, dispatch_uid="search.synonyms_changed.delete")
+        from models_registry import signals as registry_signals
+        from models_registry.models import Commendation, PracticeModel, Unit
+
+        from . import receivers
+        from .models import Synonym
+
+        post_save.connect(receivers.synonyms_changed, sender=Synonym, dispatch_uid="search.synonyms.save")
+        post_delete.connect(receivers.synonyms_changed, sender=Synonym, dispatch_uid="search.synonyms.delete")
+        published.connect(receivers.practice_model_published, sender=PracticeModel, dispatch_uid="search.published")
+        unpublished.connect(
+            receivers.practice_model_published, sender=PracticeModel, dispatch_uid="search.unpublished"
+        )
+        post_delete.connect(receivers.practice_model_deleted, sender=PracticeModel, dispatch_uid="search.deleted")
+        post_save.connect(receivers.commendation_changed, sender=Commendation, dispatch_uid="search.comm.save")
+        post_delete.connect(receivers.commendation_changed, sender=Commendation, dispatch_uid="search.comm.delete")
+        post_save.connect(receivers.unit_saved, sender=Unit, dispatch_uid="search.unit.save")
+        registry_signals.unit_moved.connect(receivers.unit_moved, dispatch_uid="search.unit.moved")
+        registry_signals.practice_models_bulk_changed.connect(
+            receivers.practice_models_bulk_changed, dispatch_uid="search.bulk"
+        )

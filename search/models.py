@@ -65,3 +65,27 @@ class Synonym(models.Model):
                 )
             seen[key] = term
         self.terms = ", ".join(terms)
+
+
+class PendingIndexUpdate(models.Model):
+    """A practice model whose Elasticsearch document must be refreshed (an outbox row).
+
+    Written in the same transaction as the change that calls for it, so a change is never
+    forgotten: the background task (search.tasks) removes the row once Elasticsearch has the new
+    document, and leaves it, with the error and a later retry time, when Elasticsearch failed.
+    `search_index repair` drains what is left. Only used when ELASTICSEARCH_URL is set.
+    """
+
+    # Not a foreign key: a deleted model's row must outlive it until its document is gone.
+    practice_model_id = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("pending index update")
+        verbose_name_plural = _("pending index updates")
+
+    def __str__(self):
+        return str(self.practice_model_id)

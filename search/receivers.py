@@ -1,8 +1,9 @@
-"""Keep the cached synonym groups in step with the Synonym table."""
+"""Signal receivers: they keep the synonym cache and the search indexes in step, nothing else."""
 
 from django.db import transaction
 
 from .analysis import clear_synonym_cache
+from .indexing import practice_models_changed, unit_subtree_changed
 
 
 def synonyms_changed(sender, **kwargs) -> None:
@@ -10,3 +11,31 @@ def synonyms_changed(sender, **kwargs) -> None:
     # and the commit cannot cache the old list for the whole cache period.
     clear_synonym_cache()
     transaction.on_commit(clear_synonym_cache)
+
+
+def practice_model_published(sender, instance, search_indexed=False, **kwargs) -> None:
+    # Bulk imports index their models in one pass before they announce each publication.
+    if not search_indexed:
+        practice_models_changed([instance.pk])
+
+
+def practice_model_deleted(sender, instance, **kwargs) -> None:
+    practice_models_changed([instance.pk])
+
+
+def practice_models_bulk_changed(sender, ids, **kwargs) -> None:
+    practice_models_changed(ids)
+
+
+def commendation_changed(sender, instance, **kwargs) -> None:
+    practice_models_changed([instance.practice_model_id])
+
+
+def unit_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    # A new unit has no models yet; a saved one may have been renamed.
+    if not created and not raw:
+        unit_subtree_changed(instance)
+
+
+def unit_moved(sender, unit, **kwargs) -> None:
+    unit_subtree_changed(unit)

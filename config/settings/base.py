@@ -173,6 +173,14 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "mo-hinh@localhost")
 # Background work (django-tasks, which Wagtail 8 depends on).
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 
+# Public search (search/): Elasticsearch 9 when ELASTICSEARCH_URL is set, else the database backend,
+# which also answers whenever Elasticsearch is down, slow or failing.
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_INDEX = env("ELASTICSEARCH_INDEX", "practice-models")  # the alias searches go through
+# Seconds a public search waits for Elasticsearch before answering from the database instead.
+ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "0.5"))
+ELASTICSEARCH_INDEXING_TIMEOUT = float(env("ELASTICSEARCH_INDEXING_TIMEOUT", "30"))
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Mô hình Dân vận khéo – Chi bộ bốn tốt"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

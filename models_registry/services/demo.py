@@ -40,6 +40,7 @@ from ..models import (
     Unit,
     UnitMembership,
 )
+from ..signals import practice_models_bulk_changed
 from .bulk import update_rows
 from .practice_models import SlugPool
 
@@ -448,6 +449,10 @@ def _insert_batch(*, drafts, units, movements, fields, context, content_type, sl
         instance.latest_revision_id = revision.pk
         instance.live_revision_id = revision.pk if draft.published else None
     update_rows(instances, ["latest_revision", "live_revision"])
+    practice_models_bulk_changed.send(
+        sender=PracticeModel,
+        ids=[instance.pk for instance, draft in zip(instances, drafts, strict=True) if draft.published],
+    )
     return len(instances), len(commendations), len(revisions)
 
 

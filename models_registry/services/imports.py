@@ -47,6 +47,7 @@ from ..models import (
     last_allowed_year,
     unit_code_validator,
 )
+from ..signals import practice_models_bulk_changed
 from .bulk import update_rows
 from .practice_models import SlugPool
 from .units import add_unit, move_unit
@@ -1020,12 +1021,15 @@ def _after_commit(*, written: list[tuple[PracticeModel, Revision]], publish: boo
     """
     indexed = ReferenceIndex.is_indexed(PracticeModel)
     pks = [instance.pk for instance, _revision in written]
+    if publish:
+        # The search index follows within this transaction, in one pass for the whole import.
+        practice_models_bulk_changed.send(sender=PracticeModel, ids=pks)
 
     def notify():
         if indexed:
             refresh_reference_index.enqueue(pks)
         if publish:
             for instance, revision in written:
-                published.send(sender=PracticeModel, instance=instance, revision=revision)
+                published.send(sender=PracticeModel, instance=instance, revision=revision, search_indexed=True)
 
     transaction.on_commit(notify)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Unit
+from ..signals import unit_moved
 
 
 @transaction.atomic
@@ -31,4 +32,5 @@ def move_unit(*, unit: Unit, parent: Unit | None) -> Unit:
         parent.refresh_from_db()
         unit.move(parent, "last-child")
     unit.refresh_from_db()
+    unit_moved.send(sender=Unit, unit=unit)
     return unit

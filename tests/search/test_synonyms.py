@@ -8,16 +8,8 @@ from django.utils import translation
 import pytest
 
 from models_registry.factories import UserFactory
-from search.analysis import active_synonym_groups, clear_synonym_cache, expand
+from search.analysis import active_synonym_groups, expand
 from search.models import Synonym
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # The cache outlives each test's rolled-back transaction: never let one test see another's list.
-    clear_synonym_cache()
-    yield
-    clear_synonym_cache()
 
 
 def url(view, *args):
