@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("don-vi/", include("models_registry.urls")),
+    path("api/v1/", include("search.urls")),
+    path("tim-kiem/", include("search.page_urls")),
     path("sitemap.xml", sitemap),
 ]
 

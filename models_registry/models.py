@@ -325,8 +325,9 @@ class PracticeModel(
         permissions = [("manage_every_unit", _("Can manage the practice models of every unit"))]
         # Partial indexes over published rows only: the public never sees the rest, and Django
         # writes `live=True` as a bare `WHERE "live"`, which SQLite cannot look up in an index
-        # that merely starts with `live`. Listings are ordered newest first (selectors.LISTING_ORDER),
-        # so a page of 20 is read off the index instead of sorting every row.
+        # that merely starts with `live`. Pages that read the registry directly (the home page's
+        # latest recognised models and totals) read them off these indexes; the public listings go
+        # through the search index (search.SearchEntry), which has its own.
         indexes = [
             models.Index(fields=["movement", "year", "first_published_at", "id"], condition=LIVE, name="pm_listing"),
             models.Index(fields=["year", "first_published_at", "id"], condition=LIVE, name="pm_listing_all"),

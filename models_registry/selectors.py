@@ -1,48 +1,15 @@
 """Reads that span models or depend on who asks: listings, model pages, unit pages, totals."""
 
-from dataclasses import dataclass
-
 from django.db.models import Count, QuerySet
 
 from movements.models import Field, MovementPage
+from search import services as search_services
 
 from .models import Commendation, PracticeModel, RecognitionLevel, Unit
 
 
-@dataclass(frozen=True)
-class ListingFilters:
-    """The public listing's filters, already validated (see forms.PracticeModelFilterForm)."""
-
-    field: Field | None = None
-    year: int | None = None
-    unit: Unit | None = None
-    level: str | None = None
-    movement: MovementPage | None = None
-
-
-LISTING_ORDER = ("-year", "-first_published_at", "-id")
-
-
 def published_models() -> QuerySet[PracticeModel]:
     return PracticeModel.objects.published()
-
-
-def public_listing(*, movement: MovementPage | None = None, filters: ListingFilters | None = None):
-    """Published models for a listing, newest first, with everything a card shows pre-fetched."""
-    filters = filters or ListingFilters()
-    queryset = published_models()
-    movement = movement or filters.movement
-    if movement is not None:
-        queryset = queryset.filter(movement=movement)
-    if filters.field is not None:
-        queryset = queryset.filter(field=filters.field)
-    if filters.year is not None:
-        queryset = queryset.filter(year=filters.year)
-    if filters.unit is not None:
-        queryset = queryset.under(filters.unit)
-    if filters.level:
-        queryset = queryset.filter(recognition_level=filters.level)
-    return queryset.for_listing().order_by(*LISTING_ORDER)
 
 
 def published_detail() -> QuerySet[PracticeModel]:
@@ -77,28 +44,9 @@ def practice_model_context(*, practice_model: PracticeModel, preview: bool = Fal
         "attachments": attachments,
         "commendations": commendations,
         "unit_trail": unit_ancestry(practice_model.unit) if practice_model.unit_id else [],
-        "related_models": related_models(practice_model=practice_model) if practice_model.pk else [],
+        # A preview of a model never saved has nothing to compare with in the search index.
+        "related_models": search_services.related_models(practice_model=practice_model) if practice_model.pk else [],
     }
-
-
-def related_models(*, practice_model: PracticeModel, limit: int = 4) -> list[PracticeModel]:
-    """Other published models of the same movement, closest first: same field and unit, then same field.
-
-    The search app replaces this with a more-like-this query when a search backend is configured.
-    """
-    base = published_models().filter(movement_id=practice_model.movement_id).exclude(pk=practice_model.pk)
-    picked: list[PracticeModel] = []
-    candidates = [
-        base.filter(field_id=practice_model.field_id, unit_id=practice_model.unit_id),
-        base.filter(field_id=practice_model.field_id),
-        base,
-    ]
-    for queryset in candidates:
-        if len(picked) >= limit:
-            break
-        rows = queryset.exclude(pk__in=[m.pk for m in picked]).for_listing().order_by(*LISTING_ORDER)
-        picked.extend(rows[: limit - len(picked)])
-    return picked
 
 
 def home_page_summary() -> dict:

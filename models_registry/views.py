@@ -2,10 +2,9 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from movements.pagination import paginate
+from search.views import search_context
 
 from . import selectors
-from .forms import PracticeModelFilterForm
 from .models import Unit
 
 
@@ -18,10 +17,8 @@ def unit_index(request):
 
 
 def unit_detail(request, code):
-    """A unit, the units directly below it and the published models of its whole subtree."""
+    """A unit, the units directly below it and the published models of its whole subtree, searchable."""
     unit = get_object_or_404(Unit, code=code)
-    form = PracticeModelFilterForm(request.GET or None, unit=unit)
-    page = paginate(request, selectors.public_listing(filters=form.cleaned_filters()))
     context = selectors.unit_page_context(unit=unit)
-    context.update({"filter_form": form, "page_obj": page, "practice_models": page.object_list})
+    context.update(search_context(request, fixed_unit=unit))
     return render(request, "models_registry/unit_page.html", context)

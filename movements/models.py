@@ -17,8 +17,6 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .pagination import paginate
-
 
 class Field(models.Model):
     """A field of work (lĩnh vực), one taxonomy shared by every movement."""
@@ -90,16 +88,10 @@ class MovementPage(RoutablePageMixin, Page):
 
     @path("")
     def listing(self, request):
-        """The movement's models, filtered by field, year, unit and recognition level."""
-        from models_registry import selectors
-        from models_registry.forms import PracticeModelFilterForm
+        """The movement's models: searched, filtered by every facet but the movement, paged."""
+        from search.views import search_context  # search imports this module
 
-        form = PracticeModelFilterForm(request.GET or None, movement=self)
-        page = paginate(request, selectors.public_listing(movement=self, filters=form.cleaned_filters()))
-        return self.render(
-            request,
-            context_overrides={"filter_form": form, "page_obj": page, "practice_models": page.object_list},
-        )
+        return self.render(request, context_overrides=search_context(request, fixed_movement=self))
 
     @path("<slug:slug>/", name="practice_model")
     def practice_model(self, request, slug):

@@ -89,3 +89,40 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self):
         return str(self.practice_model_id)
+
+
+class SearchEntry(models.Model):
+    """One published practice model as the database search backend sees it (search.backends.database).
+
+    Written only by that backend, from `search.documents.iter_documents()`: a row exists exactly
+    while its model is published. It holds the filter and sort columns the listings and facet
+    counts read, and nothing else, so they scan a narrow table; the texts live in the vendor's
+    full-text store keyed by the same id (an FTS5 table on SQLite, a tsvector table on
+    PostgreSQL), which migration 0004 creates outside the model state.
+    """
+
+    practice_model = models.OneToOneField(
+        "models_registry.PracticeModel", on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    movement = models.CharField(max_length=255)  # slug
+    field = models.CharField(max_length=255, blank=True)  # slug, "" when none
+    unit_path = models.CharField(max_length=255)  # the unit's treebeard path: subtree = path prefix
+    year = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=20, blank=True)
+    # Commendation forms between spaces (" bang-khen giay-khen "): one form matches as " form ".
+    forms = models.CharField(max_length=255, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    title_sort = models.TextField()
+    fingerprint = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [
+            # "newest" reads a page straight off this index, "title" off the next.
+            models.Index(fields=["-year", "-published_at", "-practice_model"], name="search_entry_newest"),
+            models.Index(fields=["title_sort", "practice_model"], name="search_entry_title"),
+            models.Index(fields=["movement", "field"], name="search_entry_movement"),
+            models.Index(fields=["unit_path"], name="search_entry_unit"),
+        ]
+
+    def __str__(self):
+        return str(self.practice_model_id)

@@ -205,9 +205,6 @@ WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # memberships, not holders of a publish permission), so approving it publishes.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "models_registry.workflow_actions.publish_approved_workflow"
 
-# Practice model listings.
-REGISTRY_PAGE_SIZE = 20
-REGISTRY_MAX_PAGE_SIZE = 100
 # Days after which a model waiting for review stands out on the reviewer's dashboard.
 REGISTRY_REVIEW_OVERDUE_DAYS = int(env("REGISTRY_REVIEW_OVERDUE_DAYS", "7"))
 

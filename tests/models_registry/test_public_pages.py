@@ -1,4 +1,4 @@
-"""The public practice model page, its admin preview, and the unit pages."""
+"""The public practice model page, its admin preview, and the unit pages (searched through search.services)."""
 
 import datetime
 import json
@@ -127,6 +127,7 @@ def test_model_page_shows_everything_about_the_model(client, full_model, unit_tr
 
 
 def test_model_page_shows_related_models(client, full_model, unit_tree, dvk, fields):
+    """Related models come from the search backend: published models sharing the most words."""
     neighbour = PracticeModelFactory(
         title="Khu phố không rác", movement=dvk, unit=unit_tree.dich_vong, field=fields["van-hoa-xa-hoi"]
     )
@@ -265,9 +266,44 @@ def test_unit_page_lists_the_whole_subtree_and_counts_units_below(client, unit_t
     assert '<a href="/don-vi/HN/">Thành phố Hà Nội</a>' in html
     assert "4 mô hình" in html and "2 mô hình" in html
     assert "Nháp của phường" not in html
-    # The same filters as a movement listing, minus the unit (the page is the unit), plus the movement.
+    # The same facets as a movement listing, plus the movement; the unit facet lists the units
+    # below this one (with the models found under each) as links to their own pages.
     assert 'name="unit"' not in html
     assert 'name="field"' in html and 'name="movement"' in html
+    assert '<form class="search-layout" method="get" action="/don-vi/HN-CG/"' in html
+    groups = {group.name: group for group in response.context["facet_groups"]}
+    assert {o.value: o.count for o in groups["unit"].options} == {"HN-CG-DV": 2, "HN-CG-PN": 1}
+    assert '<a class="facet__label" href="/don-vi/HN-CG-DV/">Phường Dịch Vọng</a>' in html
+
+
+def test_unit_page_searches_its_subtree_and_keeps_the_search_when_drilling_down(client, unit_tree, unit_models):
+    response = client.get("/don-vi/HN-CG/", {"q": "chi bo guong mau"})
+    assert [m.title for m in response.context["practice_models"]] == ["Chi bộ gương mẫu"]
+    html = response.content.decode()
+    assert "<mark>Chi</mark> <mark>bộ</mark> <mark>gương</mark> <mark>mẫu</mark>" in html
+    assert 'href="/don-vi/HN-CG-DV/?q=chi+bo+guong+mau"' in html
+    # Ô Chợ Dừa's model is found from the city's page, but lies outside Cầu Giấy.
+    assert "Ô Chợ Dừa sạch đẹp" not in [
+        m.title for m in client.get("/don-vi/HN-CG/?q=o+cho+dua").context["practice_models"]
+    ]
+    assert [m.title for m in client.get("/don-vi/HN/?q=o+cho+dua").context["practice_models"]] == [
+        "Ô Chợ Dừa sạch đẹp"
+    ]
+
+
+def test_unit_page_selects_several_values_of_a_facet(client, unit_models):
+    response = client.get("/don-vi/HN-CG/?year=2022&movement=chi-bo-bon-tot&movement=dan-van-kheo")
+    assert {m.title for m in response.context["practice_models"]} == {"Phường văn minh"}
+    response = client.get("/don-vi/HN-CG/?movement=chi-bo-bon-tot,dan-van-kheo&level=quan-huyen")
+    assert {m.title for m in response.context["practice_models"]} == {"Phụ nữ giúp nhau"}
+
+
+def test_unit_page_names_bad_values_it_ignored(client, unit_models):
+    response = client.get("/don-vi/HN-CG/?year=abc&movement=khong-co")
+    assert len(response.context["practice_models"]) == 4
+    html = response.content.decode()
+    assert "Một số tham số không hợp lệ nên đã được bỏ qua" in html
+    assert "Năm:" in html and "Phong trào:" in html
 
 
 @pytest.mark.parametrize(

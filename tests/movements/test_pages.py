@@ -1,4 +1,8 @@
-"""The public home page and movement pages: placement, rendering, filters, pages, queries, errors."""
+"""The public home page and movement pages: placement, rendering, search and facets, pages, queries, errors.
+
+The movement listing goes through search.services.search (the database backend here; both
+backends are exercised on the search page in tests/search/test_search_page.py).
+"""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -74,11 +78,12 @@ def test_home_page_shows_totals_and_entry_points_in_vietnamese(client, unit_tree
     assert response.context["total_commendations"] == 1
     totals = {m.slug: (m.model_count, m.unit_count, m.commendation_count) for m in response.context["movement_totals"]}
     assert totals == {"dan-van-kheo": (2, 2, 1), "chi-bo-bon-tot": (1, 1, 0)}
-    # Entry points: each movement, its fields, levels and district-level units as listing filters.
-    assert 'href="/dan-van-kheo/"' in html
-    assert 'href="/dan-van-kheo/?field=kinh-te"' in html
-    assert 'href="/chi-bo-bon-tot/?level=trung-uong"' in html
-    assert 'href="/dan-van-kheo/?unit=HN-CG"' in html
+    # Entry points: each movement's page, then fields, levels and district-level units as searches.
+    assert 'href="/dan-van-kheo/"' in html and 'href="/chi-bo-bon-tot/"' in html
+    assert 'href="/tim-kiem/?field=kinh-te"' in html
+    assert 'href="/tim-kiem/?level=trung-uong"' in html
+    assert 'href="/tim-kiem/?unit=HN-CG"' in html
+    assert 'href="/tim-kiem/"' in html
     # The latest recognised models, as cards; the unrecognised one and the draft are not among them.
     assert [m.pk for m in response.context["latest_recognised"]] == [first.pk]
     assert first.title in html
@@ -138,8 +143,12 @@ def test_movement_page_lists_its_published_models_with_intro_criteria_and_count(
     html = response.content.decode()
     assert "Phát huy được sức dân" in html  # a criterion
     assert "3 mô hình" in html
-    assert 'for="id_field"' in html and 'for="id_year"' in html
-    assert 'for="id_unit"' in html and 'for="id_level"' in html
+    # The facet sidebar, without a movement facet: the page is the movement.
+    for name in ("field", "unit", "year", "level"):
+        assert f'<fieldset class="facet" id="facet-{name}">' in html
+    assert 'id="facet-movement"' not in html and 'name="movement"' not in html
+    assert '<form class="search-layout" method="get" action="/dan-van-kheo/"' in html
+    assert 'name="q"' in html and 'name="sort"' in html
     assert "Mô hình còn nháp" not in html
     assert "Chi bộ kiểu mẫu" not in html
     assert 'href="/dan-van-kheo/to-dan-pho-kinh-te-gioi/"' in html
@@ -157,6 +166,7 @@ def test_movement_page_lists_its_published_models_with_intro_criteria_and_count(
     ],
 )
 def test_movement_page_filters(client, listing, query, expected):
+    """Each facet filters; the unit filter covers the unit's whole subtree."""
     response = client.get(f"/dan-van-kheo/?{query}")
     assert response.status_code == 200
     assert titles(response) == expected
@@ -165,7 +175,31 @@ def test_movement_page_filters(client, listing, query, expected):
 
 def test_deep_unit_filter_stays_selected(client, listing):
     html = client.get("/dan-van-kheo/?unit=HN-CG-DV-CB1").content.decode()
-    assert '<option value="HN-CG-DV-CB1" selected>' in html
+    assert 'name="unit" value="HN-CG-DV-CB1" checked>' in html
+
+
+def test_facets_count_and_select_several_values(client, listing):
+    response = client.get("/dan-van-kheo/?year=2022&year=2023")
+    assert titles(response) == {"Tổ dân phố kinh tế giỏi", "Khu phố văn hóa", "Chợ dân sinh văn minh"}
+    groups = {group.name: group for group in response.context["facet_groups"]}
+    assert {o.value: (o.count, o.selected) for o in groups["year"].options} == {"2023": (1, True), "2022": (2, True)}
+    # Counts are the movement's only: the other movement's model is not among them.
+    assert {o.value: o.count for o in groups["field"].options} == {"kinh-te": 2, "van-hoa-xa-hoi": 1}
+    assert {o.value: o.count for o in groups["unit"].options} == {"HN-CG": 2, "HN-DD": 1}
+    html = response.content.decode()
+    assert 'name="year" value="2023" checked>' in html and 'name="year" value="2022" checked>' in html
+
+
+def test_movement_page_searches_within_the_movement_and_sorts(client, listing):
+    response = client.get("/dan-van-kheo/", {"q": "van minh"})  # without diacritics
+    assert titles(response) == {"Chợ dân sinh văn minh"}  # not the other movement's "Chi bộ kiểu mẫu"
+    assert "<mark>văn</mark> <mark>minh</mark>" in response.content.decode()
+    by_title = client.get("/dan-van-kheo/", {"sort": "title"})
+    assert [m.title for m in by_title.context["practice_models"]] == [
+        "Chợ dân sinh văn minh",
+        "Khu phố văn hóa",
+        "Tổ dân phố kinh tế giỏi",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -177,8 +211,7 @@ def test_bad_filter_values_are_ignored_with_a_gentle_message(client, listing, qu
     assert response.status_code == 200
     assert len(titles(response)) == 3  # the bad value is ignored, the rest still lists
     html = response.content.decode()
-    if "page=abc" not in query:
-        assert "không hợp lệ" in html
+    assert "Một số tham số không hợp lệ nên đã được bỏ qua" in html  # a bad page number is named too
 
 
 def test_bad_value_is_ignored_while_good_values_still_filter(client, listing):
@@ -212,10 +245,17 @@ def test_listing_pages_by_twenty_keep_filters_and_clamp_page_numbers(client, uni
 
 
 def test_result_count_uses_vietnamese_number_format(client, unit_tree, dvk, monkeypatch):
-    from django.core.paginator import Paginator
+    from search import services
+
+    search = services.search
+
+    def search_with_many_results(**kwargs):
+        results = search(**kwargs)
+        results.count = 1234  # as if the movement had that many
+        return results
 
     PracticeModelFactory(movement=dvk, unit=unit_tree.dich_vong)
-    monkeypatch.setattr(Paginator, "count", property(lambda self: 1234))
+    monkeypatch.setattr(services, "search", search_with_many_results)
     html = client.get("/dan-van-kheo/").content.decode()
     assert "1.234 mô hình" in html
     assert "Trang 1 / 62" in html
@@ -240,7 +280,9 @@ def test_model_is_served_only_under_its_own_movement(client, unit_tree, dvk, cb4
 # Query counts: a page of cards costs the same whatever the number of models
 
 
-def test_movement_listing_queries_do_not_grow_with_the_number_of_models(client, unit_tree, dvk):
+def test_movement_listing_queries_do_not_grow_with_the_number_of_models(
+    client, unit_tree, dvk, django_assert_max_num_queries
+):
     make_models(5, movement=dvk, unit=unit_tree.dich_vong, recognition_level=RecognitionLevel.CITY)
     few, response = count_queries(client, "/dan-van-kheo/")
     assert len(response.context["practice_models"]) == 5
@@ -251,7 +293,10 @@ def test_movement_listing_queries_do_not_grow_with_the_number_of_models(client, 
     many, response = count_queries(client, "/dan-van-kheo/")
     assert len(response.context["practice_models"]) == 20
     assert many == few
-    assert many <= 15
+    # The page and its criteria, the search with its facets, the cards and their renditions,
+    # the facet labels, the header's movements.
+    with django_assert_max_num_queries(21):
+        client.get("/dan-van-kheo/?field=kinh-te&year=2023&q=dan+van")
 
 
 def test_home_page_queries_do_not_grow_with_the_number_of_models(client, unit_tree, dvk):
@@ -264,7 +309,9 @@ def test_home_page_queries_do_not_grow_with_the_number_of_models(client, unit_tr
     assert many <= 15
 
 
-def test_unit_page_queries_do_not_grow_with_the_number_of_models(client, unit_tree, dvk):
+def test_unit_page_queries_do_not_grow_with_the_number_of_models(
+    client, unit_tree, dvk, django_assert_max_num_queries
+):
     url = reverse("models_registry:unit_detail", kwargs={"code": unit_tree.cau_giay.code})
     make_models(5, movement=dvk, unit=unit_tree.dich_vong)
     few, _ = count_queries(client, url)
@@ -272,7 +319,8 @@ def test_unit_page_queries_do_not_grow_with_the_number_of_models(client, unit_tr
     many, response = count_queries(client, url)
     assert len(response.context["practice_models"]) == 20
     assert many == few
-    assert many <= 16
+    with django_assert_max_num_queries(20):
+        client.get(url + "?year=2023&q=dan+van")
 
 
 # Error pages

@@ -61,7 +61,11 @@ def elasticsearch(elasticsearch_server, settings):
     settings.ELASTICSEARCH_INDEX = f"test-practice-models-{uuid.uuid4().hex[:12]}"
     elastic.reset_client()
     elastic.ensure_index()
-    yield settings.ELASTICSEARCH_URL
+    url = settings.ELASTICSEARCH_URL
+    yield url
+    # A test may have pointed the project elsewhere (a closed port, a silent server): clean up ours.
+    settings.ELASTICSEARCH_URL = url
+    elastic.reset_client()
     try:
         elastic.delete_all_indices()
     finally:

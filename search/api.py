@@ -1,0 +1,330 @@
+"""The public JSON API over the published practice models: open data, read-only, GET only.
+
+`GET /api/v1/models/` lists and searches, `GET /api/v1/models/<id>/` shows one model,
+`GET /api/v1/models/suggest` completes titles as the user types, `GET /api/v1/schema` describes
+all four (search/openapi.py). The answer format is promised to users and scripts (DESIGN.md,
+"Stable interfaces"): add keys if needed, never rename or remove one.
+
+Format decisions, documented in the schema as well:
+- absent values are JSON `null`: `external_id`, `field`, `recognition_level` (a slug otherwise),
+  `url` (a model whose movement page is not routable), `cover_image`;
+- `year` is an integer in results and in the year facet's `value`; every other facet value is a
+  string (a slug, a unit code, a commendation form);
+- `highlight` holds only the parts the query matched (`title`, and `summary` or else `body`),
+  as HTML: the text is escaped and only `<mark>` tags are added; it is `{}` without a query;
+- a page past the last one answers the last page, and `page` says which; a page below 1 is a 400;
+- `degraded` is true when the database answered because Elasticsearch failed; such an answer is
+  cached for a shorter time so the better one comes back soon;
+- the detail gives the story as plain text (HTML stripped) and measured values as decimal strings
+  ("1234.50"), exact whatever their size.
+
+The view's own work is kept small and its query count constant whatever the page size: the
+search service answers from one queryset with the unit, movement and field joined, and nothing
+else is read per result.
+"""
+
+import functools
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
+
+from models_registry.models import PracticeModel
+from models_registry.selectors import published_detail
+
+from . import services
+from .analysis import normalise
+from .documents import story_text
+from .forms import MULTI_VALUED, SearchParamsForm
+from .query import FACET_UNIT, FACET_YEAR, FACETS, MAX_PAGE_SIZE, SORTS, SearchUnavailable
+
+logger = logging.getLogger(__name__)
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+ALLOWED_METHODS = ("GET", "HEAD")
+CACHE_CONTROL = "public, max-age=60"
+# A fallback answer is worse than usual: let caches drop it soon so the better one comes back.
+DEGRADED_CACHE_CONTROL = "public, max-age=10"
+SCHEMA_CACHE_CONTROL = "public, max-age=3600"
+RETRY_AFTER_SECONDS = int(services.CIRCUIT_BREAK_SECONDS)
+
+# Every parameter the list accepts, in the order errors are reported; the schema documents
+# exactly these (search/openapi.py reads them), so code and documentation cannot drift apart.
+LIST_PARAMETERS = ("q", *MULTI_VALUED, "sort", "page", "page_size")
+SUGGEST_PARAMETERS = ("q", "limit")
+DEFAULT_SUGGEST_LIMIT = 8
+MAX_SUGGEST_LIMIT = 20
+COVER_RENDITION = "fill-800x500"  # one of the sizes the model's page already renders
+# The columns a list result reads; `story` and `results` are where body highlights come from.
+LISTING_FIELDS = (
+    *("id", "title", "slug", "external_id", "summary", "story", "results", "year", "recognition_level"),
+    *("unit", "unit__code", "unit__name", "field", "field__slug", "field__name"),
+    *("movement", "movement__slug", "movement__title", "movement__url_path"),
+)
+SUGGESTION_FIELDS = ("id", "title", "slug", "movement", "movement__slug", "movement__url_path")
+
+
+# Responses -----------------------------------------------------------------------------------
+
+
+def _json(data: dict, *, status: int = 200, cache_control: str | None = None) -> JsonResponse:
+    """A UTF-8 JSON answer any web page may read (open data), with its cache headers."""
+    response = JsonResponse(
+        data, status=status, content_type=JSON_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if cache_control:
+        response["Cache-Control"] = cache_control
+    return response
+
+
+def _bad_request(errors: dict[str, str]) -> JsonResponse:
+    """400 naming the first bad parameter, with every bad parameter's message alongside."""
+    name, message = next(iter(errors.items()))
+    return _json({"error": {"parameter": name, "message": message}, "errors": errors}, status=400)
+
+
+def _not_found() -> JsonResponse:
+    return _json({"error": {"message": gettext("There is no published practice model with this id.")}}, status=404)
+
+
+def public_endpoint(view):
+    """GET/HEAD only (405 otherwise), never a CSRF check (nothing changes), 503 when search is down."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in ALLOWED_METHODS:
+            response = _json(
+                {"error": {"message": gettext("Only GET requests are accepted here.")}},
+                status=405,
+            )
+            response["Allow"] = ", ".join(ALLOWED_METHODS)
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except (SearchUnavailable, DatabaseError):
+            # services.search() has already tried the database in Elasticsearch's place.
+            logger.exception("Search API unavailable")
+            response = _json(
+                {"error": {"message": gettext("Search is temporarily unavailable. Please try again in a moment.")}},
+                status=503,
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+    return wrapper
+
+
+# Serialisation -------------------------------------------------------------------------------
+
+
+def _absolute_url(request: HttpRequest, practice_model: PracticeModel) -> str | None:
+    url = practice_model.get_url(request)
+    return request.build_absolute_uri(url) if url else None
+
+
+def _result(request: HttpRequest, practice_model: PracticeModel, highlight: dict) -> dict:
+    """One model as a list result; reads only the model and its joined unit, movement and field."""
+    unit, movement, field = practice_model.unit, practice_model.movement, practice_model.field
+    return {
+        "id": practice_model.pk,
+        "external_id": practice_model.external_id or None,
+        "title": practice_model.title,
+        "url": _absolute_url(request, practice_model),
+        "summary": practice_model.summary,
+        "unit": {"code": unit.code, "name": unit.name},
+        "movement": {"slug": movement.slug, "name": movement.title},
+        "field": {"slug": field.slug, "name": field.name} if field is not None else None,
+        "year": practice_model.year,
+        "recognition_level": practice_model.recognition_level or None,
+        "highlight": {key: str(value) for key, value in highlight.items()},
+    }
+
+
+def _facets(facets: dict[str, list[services.FacetOption]]) -> dict[str, list[dict]]:
+    answer = {}
+    for name in FACETS:
+        entries = []
+        for option in facets.get(name, []):
+            entry = {
+                "value": int(option.value) if name == FACET_YEAR else option.value,
+                "label": option.label,
+                "count": option.count,
+                "selected": option.selected,
+            }
+            if name == FACET_UNIT:
+                entry["has_children"] = option.has_children
+            entries.append(entry)
+        answer[name] = entries
+    return answer
+
+
+def _listing_queryset():
+    """Only the columns a result shows (and highlights read): no cover image, no renditions.
+
+    Building model instances is most of the cost of a page of results, and a movement page
+    alone has dozens of columns; `get_url()` needs only the movement's `url_path`. Should a
+    Wagtail upgrade read another deferred column, each result would cost a query: the API
+    tests assert that the query count does not grow with the page size.
+    """
+    return PracticeModel.objects.published().select_related("unit", "movement", "field").only(*LISTING_FIELDS)
+
+
+def _suggestion_queryset():
+    return PracticeModel.objects.published().select_related("movement").only(*SUGGESTION_FIELDS)
+
+
+# Parameters ----------------------------------------------------------------------------------
+
+
+def _list_data(request: HttpRequest):
+    """The list's parameters from the query string; NUL characters in `q` become spaces.
+
+    Django's CharField refuses NUL characters, but a query is free text: the analysis drops
+    control characters like any other, so a stray NUL must not turn the search into a 400.
+    """
+    data = request.GET.copy()
+    if "q" in data:
+        data.setlist("q", [value.replace("\x00", " ") for value in data.getlist("q")])
+    return data
+
+
+def _list_errors(form: SearchParamsForm) -> dict[str, str]:
+    """Every bad parameter with a message an API user can act on, in `LIST_PARAMETERS` order."""
+    errors = form.all_errors()
+    data = form.raw
+    # Django's generic messages ("Enter a whole number.") say neither which value nor what is allowed.
+    if "sort" in errors:
+        errors["sort"] = gettext("There is no sort order “%(value)s”. Use one of: %(choices)s.") % {
+            "value": str(data.get("sort", ""))[:50],
+            "choices": ", ".join(SORTS),
+        }
+    if "page" in errors:
+        errors["page"] = gettext("The page must be a whole number, 1 or more.")
+    if "page_size" in errors:
+        errors["page_size"] = gettext("The page size must be a whole number from 1 to %(max)s.") % {
+            "max": MAX_PAGE_SIZE
+        }
+    ordered = {name: errors.pop(name) for name in LIST_PARAMETERS if name in errors}
+    return {**ordered, **errors}
+
+
+def _suggest_limit(request: HttpRequest) -> tuple[int | None, str | None]:
+    """The suggestion limit (default 8, at most 20) or the message saying why it is bad."""
+    raw = request.GET.get("limit", "").strip()
+    if not raw:
+        return DEFAULT_SUGGEST_LIMIT, None
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        return None, gettext("The limit must be a whole number, 1 or more (at most %(max)s are returned).") % {
+            "max": MAX_SUGGEST_LIMIT
+        }
+    return min(int(raw), MAX_SUGGEST_LIMIT), None
+
+
+# Views ---------------------------------------------------------------------------------------
+
+
+@public_endpoint
+def model_list(request: HttpRequest) -> JsonResponse:
+    """Published models matching the query and filters, one page of them, with facets."""
+    form = SearchParamsForm(_list_data(request))
+    if errors := _list_errors(form):
+        return _bad_request(errors)
+    results = services.search(**form.search_kwargs(), queryset=_listing_queryset())
+    return _json(
+        {
+            "count": results.count,
+            # The service leaves the page as asked when nothing matched; page 3 of 1 would be odd.
+            "page": min(results.page, results.num_pages),
+            "page_size": results.page_size,
+            "num_pages": results.num_pages,
+            "degraded": results.degraded,
+            "results": [_result(request, item.practice_model, item.highlight) for item in results.items],
+            "facets": _facets(results.facets),
+        },
+        cache_control=DEGRADED_CACHE_CONTROL if results.degraded else CACHE_CONTROL,
+    )
+
+
+@public_endpoint
+def model_detail(request: HttpRequest, pk: int) -> JsonResponse:
+    """One published model with its story, results and commendations; drafts are 404 like unknown ids."""
+    practice_model = published_detail().filter(pk=pk).first()
+    if practice_model is None:
+        return _not_found()
+    commendations = practice_model.commendations.order_by("decision_date", "id")
+    measured = practice_model.measured_results.all()
+    first_published = practice_model.first_published_at
+    return _json(
+        {
+            **_result(request, practice_model, {}),
+            "story": story_text(practice_model.story.raw_data),
+            "results": practice_model.results,
+            "measured_results": [
+                {"label": row.label, "value": str(row.value), "unit_of_measure": row.unit_of_measure}
+                for row in measured
+            ],
+            "cover_image": _cover_image(request, practice_model),
+            "commendations": [
+                {
+                    "form": commendation.form,
+                    "form_label": commendation.get_form_display(),
+                    "level": commendation.level,
+                    "level_label": commendation.get_level_display(),
+                    "title": commendation.title,
+                    "decision_number": commendation.decision_number,
+                    "decision_date": commendation.decision_date.isoformat(),
+                    "issuing_body": commendation.issuing_body,
+                }
+                for commendation in commendations
+            ],
+            "first_published_at": timezone.localtime(first_published).isoformat() if first_published else None,
+        },
+        cache_control=CACHE_CONTROL,
+    )
+
+
+def _cover_image(request: HttpRequest, practice_model: PracticeModel) -> str | None:
+    if practice_model.cover_image is None:
+        return None
+    try:
+        rendition = practice_model.cover_image.get_rendition(COVER_RENDITION)
+    except Exception:
+        # A missing or broken original file must not take the whole answer down.
+        logger.warning("No rendition of the cover image of model %s", practice_model.pk, exc_info=True)
+        return None
+    return request.build_absolute_uri(rendition.url)
+
+
+@public_endpoint
+def suggest(request: HttpRequest) -> JsonResponse:
+    """Type-ahead: published models whose title starts like `q`, best first."""
+    limit, error = _suggest_limit(request)
+    if error:
+        return _bad_request({"limit": error})
+    q = request.GET.get("q", "")
+    models = services.suggest(q=q, limit=limit, queryset=_suggestion_queryset())
+    return _json(
+        {
+            "query": normalise(q),
+            "suggestions": [
+                {"id": model.pk, "title": model.title, "url": _absolute_url(request, model)} for model in models
+            ],
+        },
+        cache_control=CACHE_CONTROL,
+    )
+
+
+@public_endpoint
+def schema(request: HttpRequest) -> JsonResponse:
+    """The OpenAPI 3.1 description of this API."""
+    # Imported here: the schema is built from this module's constants.
+    from .openapi import build_schema
+
+    return _json(build_schema(server_url=request.build_absolute_uri("/")), cache_control=SCHEMA_CACHE_CONTROL)

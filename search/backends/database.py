@@ -1,0 +1,725 @@
+# SQL text here is assembled from constant table and column names and %s placeholders only; every
+# value, user input included, goes in as a parameter.
+# ruff: noqa: S608
+"""The database search backend: SQLite FTS5 or PostgreSQL full text over `SearchEntry` rows.
+
+Always there and always in step (search.indexing calls `update_index` inside the transaction that
+changed a model), it answers when Elasticsearch is not configured or fails. It follows the same
+matching and ranking rules as the Elasticsearch backend:
+
+- a model matches when its folded text holds every folded word of the query, or of one of its
+  synonym variants, and every quoted phrase; when nothing at all matches, any word will do;
+- a word of four letters or more that the index does not hold is replaced by the indexed words one
+  edit away from it (one typo);
+- title matches weigh most, then summary, body and context; with diacritics typed, the exact
+  words rank above folded-only ones ("hồ" above "hộ"); the whole query as a phrase ranks above
+  scattered words; ties go to the newest.
+
+Each request evaluates the full-text match in one statement for the facet counts and the total
+(a materialised CTE of matching ids, grouped per facet) and once more, ranked, for the page.
+User input never reaches SQL text: values are parameters, and full-text expressions are built only
+from the analysed words, each quoted by `_fts_quote` / `_ts_quote`.
+"""
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from django.db import DatabaseError, connection, transaction
+
+from models_registry.models import Unit
+
+from ..analysis import QueryAnalysis
+from ..analysis import tokens as word_tokens
+from ..documents import SearchDocument, iter_documents, published_count
+from ..models import SearchEntry
+from ..query import (
+    FACET_FIELD,
+    FACET_FORM,
+    FACET_LEVEL,
+    FACET_MOVEMENT,
+    FACET_UNIT,
+    FACET_YEAR,
+    SORT_NEWEST,
+    SORT_TITLE,
+    BackendResult,
+    SearchFilters,
+    SearchRequest,
+    SearchUnavailable,
+)
+from ._db_schema import DOCUMENT_TABLE, ENTRY_TABLE, FTS_TABLE, TERM_TABLE, TEXT_COLUMNS, VECTOR_COLUMNS, VECTOR_SQL
+from ._db_text import exact_text, fast_fold
+
+BATCH_SIZE = 1000
+TYPO_MIN_LENGTH = 4
+# Folded words are ASCII letters and digits: the one-edit neighbours of a word are built from these.
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+# bm25 weights of the FTS5 columns, in their order: exact title, summary, body, context, then the
+# folded ones. A title match is worth several body matches.
+_BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 2.0, 1.0, 10.0, 4.0, 2.0, 1.0)"
+_FOLDED_COLUMNS = "{title_folded summary_folded body_folded context_folded}"
+_EXACT_COLUMNS = "{title summary body context}"
+# Related models: words found in more models than this are too common to say what a model is about.
+_RELATED_COMMON = 1000
+_RELATED_WORDS = 10
+_NEWEST = "e.year DESC, e.published_at DESC NULLS LAST, e.practice_model_id DESC"
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One required word: any of its folded forms (the word, or its one-typo neighbours) matches;
+    its exact form, when given, only adds to the score (it always comes with its folded form)."""
+
+    folded: tuple[str, ...]
+    exact: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A query as the backends match it: OR of variants, each an AND of terms, and required phrases."""
+
+    variants: tuple[tuple[_Term, ...], ...]
+    phrases: tuple[tuple[str, ...], ...] = ()
+    bonus_phrase: tuple[str, ...] = ()  # the whole query as adjacent words: ranking only
+    relaxed: bool = False
+
+
+def _fts_quote(word: str) -> str:
+    """An FTS5 string: nothing inside it is syntax, whatever the user typed."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _ts_quote(word: str) -> str:
+    """A tsquery lexeme in quotes: nothing inside it is syntax, whatever the user typed."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one insertion, deletion, substitution or adjacent transposition away from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {left + right[1:] for left, right in splits if right}
+    found |= {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+    found |= {left + char + right[1:] for left, right in splits if right for char in _ALPHABET}
+    found |= {left + char + right for left, right in splits for char in _ALPHABET}
+    found.discard(word)
+    return found
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+class _Dialect:
+    """What differs between SQLite FTS5 and PostgreSQL full text: expressions and the few statements."""
+
+    def expression(self, plan: _Plan) -> str:
+        def term(item: _Term) -> str:
+            return "(" + self.any_of(item) + ")"
+
+        def conjunction(terms: tuple[_Term, ...]) -> str:
+            return self.join_and(term(item) for item in terms)
+
+        if plan.relaxed:
+            terms = list(dict.fromkeys(item for variant in plan.variants for item in variant))
+            parts = [term(item) for item in terms]
+            if plan.bonus_phrase:
+                parts.insert(0, self.phrase(plan.bonus_phrase))
+            return self.join_or(parts)
+        main = conjunction(plan.variants[0])
+        if plan.bonus_phrase:
+            # The phrase implies every word: it adds score without changing what matches.
+            main = self.join_or([self.phrase(plan.bonus_phrase), "(" + main + ")"])
+        alternatives = [main, *(conjunction(variant) for variant in plan.variants[1:])]
+        expression = self.join_or("(" + part + ")" for part in alternatives)
+        if plan.phrases:
+            expression = self.join_and(["(" + expression + ")", *(self.phrase(words) for words in plan.phrases)])
+        return expression
+
+
+class _SQLite(_Dialect):
+    name = "sqlite"
+
+    def any_of(self, item: _Term) -> str:
+        parts = [f"{_FOLDED_COLUMNS} : {_fts_quote(word)}" for word in item.folded]
+        parts += [f"{_EXACT_COLUMNS} : {_fts_quote(word)}" for word in item.exact]
+        return " OR ".join(parts)
+
+    def phrase(self, words: tuple[str, ...]) -> str:
+        return f"{_FOLDED_COLUMNS} : {_fts_quote(' '.join(words))}"
+
+    def join_and(self, parts: Iterable[str]) -> str:
+        return " AND ".join(parts)
+
+    def join_or(self, parts: Iterable[str]) -> str:
+        return " OR ".join(parts)
+
+    def single(self, word: str) -> str:
+        return f"{_FOLDED_COLUMNS} : {_fts_quote(word)}"
+
+    def matching_ids(self) -> str:
+        """A subquery of the ids matching the expression given as its one parameter."""
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+
+    def existing(self, words: list[str]) -> set[str]:
+        """Which of these folded words at least one model holds (one statement, one lookup each)."""
+        by_expression = {self.single(word): word for word in words}
+        sql = f"SELECT value FROM json_each(%s) WHERE EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH value)"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(list(by_expression))])
+            return {by_expression[row[0]] for row in cursor.fetchall()}
+
+    def write_texts(self, texts: dict[int, dict[str, str]]) -> None:
+        """Replace the full-text rows of these models (FTS5 has no upsert: delete, then insert)."""
+        ids = list(texts)
+        columns = ", ".join(TEXT_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({_placeholders(len(ids))})", ids)
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, {columns}) VALUES (%s, {_placeholders(len(TEXT_COLUMNS))})",
+                [(pk, *(row[column] for column in TEXT_COLUMNS)) for pk, row in texts.items()],
+            )
+
+    def drop_orphans(self) -> None:
+        """Full-text rows without an entry (the trigger keeps them away; a rebuild makes sure)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid NOT IN (SELECT practice_model_id FROM {ENTRY_TABLE})")
+
+    def counts(self, expressions: list[str], cap: int) -> dict[str, int]:
+        """How many models match each expression, counted up to `cap`."""
+        sql = (
+            "SELECT value, (SELECT count(*) FROM "
+            f"(SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH value LIMIT %s)) FROM json_each(%s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [cap, json.dumps(expressions)])
+            return dict(cursor.fetchall())
+
+    def select_matching(self, where: str) -> str:
+        """Ids matching the expression (the first parameter) and `where` (the next ones)."""
+        return (
+            f"SELECT e.practice_model_id FROM {FTS_TABLE} JOIN {ENTRY_TABLE} e "
+            f"ON e.practice_model_id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s AND {where}"
+        )
+
+    def best_first(self, boost: str = "", *, phrase: bool = False) -> str:
+        """ORDER BY terms, best match first, ties to the newest; `boost` multiplies the score.
+
+        The whole-query phrase is already part of the FTS5 expression, where it adds to bm25:
+        `phrase` (and `order_params`) matter only to PostgreSQL.
+        """
+        # bm25() is negative, lower is better. Not rounded: in a small index FTS5 clamps the weight
+        # of words found in half the models or more to 1e-6, and only the tiny differences left
+        # tell a title match or an exact "hồ" from a body match or a "hộ".
+        score = f"{_BM25} * ({boost})" if boost else _BM25
+        return f"{score}, {_NEWEST}"
+
+    def order_params(self, phrase: str | None) -> list:
+        return []
+
+    def title_prefix(self, words: tuple[str, ...]) -> str:
+        parts = [f"{{title_folded}} : {_fts_quote(word)}" for word in words[:-1]]
+        parts.append(f"{{title_folded}} : {_fts_quote(words[-1])} *")
+        return " AND ".join(parts)
+
+    def contains(self, column: str) -> str:
+        return f"instr({column}, %s) > 0"
+
+    title_order = "e.title_sort, e.practice_model_id"
+
+
+class _PostgreSQL(_Dialect):
+    name = "postgresql"
+
+    def any_of(self, item: _Term) -> str:
+        return " | ".join(_ts_quote(word) for word in (*item.folded, *item.exact))
+
+    def phrase(self, words: tuple[str, ...]) -> str:
+        return "(" + " <-> ".join(_ts_quote(word) for word in words) + ")"
+
+    def join_and(self, parts: Iterable[str]) -> str:
+        return " & ".join(parts)
+
+    def join_or(self, parts: Iterable[str]) -> str:
+        return " | ".join(parts)
+
+    def single(self, word: str) -> str:
+        return _ts_quote(word)
+
+    def matching_ids(self) -> str:
+        return f"SELECT practice_model_id FROM {DOCUMENT_TABLE} WHERE document @@ to_tsquery('simple', %s)"
+
+    def existing(self, words: list[str]) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT term FROM {TERM_TABLE} WHERE term = ANY(%s)", [words])
+            return {row[0] for row in cursor.fetchall()}
+
+    def write_texts(self, texts: dict[int, dict[str, str]]) -> None:
+        """Upsert the weighted vectors of these models, and add their words to the vocabulary."""
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {DOCUMENT_TABLE} (practice_model_id, document) VALUES (%s, {VECTOR_SQL}) "
+                "ON CONFLICT (practice_model_id) DO UPDATE SET document = EXCLUDED.document",
+                [(pk, *(row[column] for column in VECTOR_COLUMNS)) for pk, row in texts.items()],
+            )
+            cursor.execute(
+                f"INSERT INTO {TERM_TABLE} (term) SELECT DISTINCT unnest(tsvector_to_array(document)) "
+                f"FROM {DOCUMENT_TABLE} WHERE practice_model_id = ANY(%s) ON CONFLICT DO NOTHING",
+                [list(texts)],
+            )
+
+    def drop_orphans(self) -> None:
+        """Nothing to do: the foreign key cascades."""
+
+    def counts(self, expressions: list[str], cap: int) -> dict[str, int]:
+        sql = (
+            "SELECT v, (SELECT count(*) FROM (SELECT 1 FROM "
+            f"{DOCUMENT_TABLE} WHERE document @@ to_tsquery('simple', v) LIMIT %s) AS found) "
+            "FROM unnest(%s::text[]) AS v"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [cap, expressions])
+            return dict(cursor.fetchall())
+
+    def select_matching(self, where: str) -> str:
+        return (
+            f"SELECT e.practice_model_id FROM {DOCUMENT_TABLE} d JOIN {ENTRY_TABLE} e "
+            f"ON e.practice_model_id = d.practice_model_id, to_tsquery('simple', %s) AS query "
+            f"WHERE d.document @@ query AND {where}"
+        )
+
+    def best_first(self, boost: str = "", *, phrase: bool = False) -> str:
+        # ts_rank's default weights are {D 0.1, C 0.2, B 0.4, A 1.0}: title A, summary B, body C, context D.
+        score = "ts_rank(d.document, query)"
+        if phrase:
+            # ts_rank ignores word adjacency: the whole query as a phrase earns its own rank on top,
+            # weighted by where it occurs (title most).
+            score += (
+                " + CASE WHEN d.document @@ to_tsquery('simple', %s) "
+                "THEN ts_rank(d.document, to_tsquery('simple', %s)) ELSE 0 END"
+            )
+        if boost:
+            score = f"({score}) * ({boost})"
+        return f"{score} DESC, {_NEWEST}"
+
+    def order_params(self, phrase: str | None) -> list:
+        return [phrase, phrase] if phrase else []
+
+    def title_prefix(self, words: tuple[str, ...]) -> str:
+        # Weight A is the title (its folded and exact words).
+        parts = [f"{_ts_quote(word)}:A" for word in words[:-1]]
+        parts.append(f"{_ts_quote(words[-1])}:*A")
+        return " & ".join(parts)
+
+    def contains(self, column: str) -> str:
+        return f"strpos({column}, %s) > 0"
+
+    # Byte order, as SQLite and Elasticsearch sort, whatever the database's collation.
+    title_order = 'e.title_sort COLLATE "C", e.practice_model_id'
+
+
+def _dialect() -> _Dialect:
+    if connection.vendor == "sqlite":
+        return _SQLite()
+    if connection.vendor == "postgresql":
+        return _PostgreSQL()
+    raise SearchUnavailable(f"The database search backend does not support {connection.vendor}.")
+
+
+def _entry(document: SearchDocument) -> SearchEntry:
+    return SearchEntry(
+        practice_model_id=document.id,
+        movement=document.movement,
+        field=document.field,
+        unit_path=document.unit_path,
+        year=document.year,
+        level=document.level,
+        forms=f" {' '.join(document.forms)} " if document.forms else "",
+        published_at=datetime.fromisoformat(document.published_at) if document.published_at else None,
+        title_sort=document.title_sort,
+        fingerprint=document.fingerprint,
+    )
+
+
+def _texts(document: SearchDocument) -> dict[str, str]:
+    """The exact and the folded form of each searchable text of a document."""
+    # The model code is searchable too; it rides with the context, which weighs least.
+    sources = {
+        "title": document.title,
+        "summary": document.summary,
+        "body": document.body,
+        "context": f"{document.context} {document.external_id}".strip(),
+    }
+    texts = {}
+    for name, text in sources.items():
+        exact = exact_text(text)
+        texts[name] = exact
+        texts[f"{name}_folded"] = fast_fold(exact)
+    return texts
+
+
+_ENTRY_FIELDS = [f.name for f in SearchEntry._meta.concrete_fields if not f.primary_key]
+
+
+class DatabaseBackend:
+    """Search, related models, type-ahead and index upkeep over the database's own full text."""
+
+    name = "database"
+
+    # -- index upkeep ------------------------------------------------------------------------------
+
+    def update_index(self, ids: list[int]) -> None:
+        """Index the published models among `ids` (skipping unchanged ones) and drop the others' entries."""
+        for chunk in _chunks(sorted({int(pk) for pk in ids}), BATCH_SIZE):
+            documents = list(iter_documents(chunk))
+            published = {document.id for document in documents}
+            gone = [pk for pk in chunk if pk not in published]
+            if gone:
+                SearchEntry.objects.filter(pk__in=gone).delete()
+            if documents:
+                stored = dict(SearchEntry.objects.filter(pk__in=published).values_list("pk", "fingerprint"))
+                self._write([document for document in documents if stored.get(document.id) != document.fingerprint])
+
+    def rebuild_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rewrite every published model's entry from its document and drop all other entries.
+
+        Batch by batch, so the index stays searchable (and other writers are not held up) meanwhile.
+        """
+        total = published_count()
+        seen: set[int] = set()
+        batch: list[SearchDocument] = []
+        for document in iter_documents():
+            batch.append(document)
+            if len(batch) >= BATCH_SIZE:
+                self._rebuild_batch(batch, seen, total, progress)
+                batch = []
+        if batch:
+            self._rebuild_batch(batch, seen, total, progress)
+        stale = [pk for pk in SearchEntry.objects.values_list("pk", flat=True).iterator() if pk not in seen]
+        with transaction.atomic():
+            for chunk in _chunks(stale, BATCH_SIZE):
+                SearchEntry.objects.filter(pk__in=chunk).delete()
+            _dialect().drop_orphans()
+        return len(seen)
+
+    def _rebuild_batch(self, batch, seen, total, progress) -> None:
+        with transaction.atomic():
+            self._write(batch)
+        seen.update(document.id for document in batch)
+        if progress is not None:
+            progress(len(batch), total)
+
+    def _write(self, documents: list[SearchDocument]) -> None:
+        if not documents:
+            return
+        # One INSERT … ON CONFLICT DO UPDATE per few dozen rows, then the texts in one executemany.
+        SearchEntry.objects.bulk_create(
+            [_entry(document) for document in documents],
+            update_conflicts=True,
+            unique_fields=["practice_model"],
+            update_fields=_ENTRY_FIELDS,
+        )
+        _dialect().write_texts({document.id: _texts(document) for document in documents})
+
+    def indexed_count(self) -> int:
+        """How many models the index holds (one entry per published model)."""
+        return SearchEntry.objects.count()
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def _guarded(self):
+        # Inside a transaction (a test, ATOMIC_REQUESTS) a failed statement must not leave the outer
+        # transaction unusable on PostgreSQL: run in a savepoint. Outside one, no transaction at all,
+        # since opening one on SQLite would take the write lock for a read.
+        return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+    def search(self, request: SearchRequest) -> BackendResult:
+        """The page of ids, the total and the facet counts for one search request."""
+        try:
+            with self._guarded():
+                return self._search(request)
+        except DatabaseError as exc:
+            # Queries are built from quoted words and parameters only, so no user input can cause
+            # this: it is a real failure (locked or broken database), reported to the service.
+            raise SearchUnavailable(f"Database search failed: {exc}") from exc
+
+    def related(self, practice_model_id: int, *, limit: int) -> list[int]:
+        """Published models sharing the most distinctive words of this one's title and summary.
+
+        Same movement and field rank higher; newest models of the same movement and field fill up.
+        """
+        try:
+            with self._guarded():
+                return self._related(practice_model_id, limit)
+        except DatabaseError as exc:
+            raise SearchUnavailable(f"Database search failed: {exc}") from exc
+
+    def suggest(self, query: QueryAnalysis, *, limit: int) -> list[int]:
+        """Published models whose folded title holds every word of the query, the last as a prefix."""
+        words = query.folded_tokens
+        if not words or limit <= 0:
+            return []
+        dialect = _dialect()
+        prefix = query.folded
+        sql = dialect.select_matching("1 = 1")
+        sql = f"{sql} ORDER BY CASE WHEN substr(e.title_sort, 1, %s) = %s THEN 0 ELSE 1 END, {_NEWEST} LIMIT %s"
+        try:
+            with self._guarded(), connection.cursor() as cursor:
+                cursor.execute(sql, [dialect.title_prefix(words), len(prefix), prefix, limit])
+                return [row[0] for row in cursor.fetchall()]
+        except DatabaseError as exc:
+            raise SearchUnavailable(f"Database search failed: {exc}") from exc
+
+    # -- query planning ----------------------------------------------------------------------------
+
+    def _plan(self, dialect: _Dialect, query: QueryAnalysis) -> _Plan:
+        variants = [tuple(query.folded_tokens)]
+        for expansion in query.expansions:
+            words = tuple(word_tokens(expansion, folded=True))
+            if words and words not in variants:
+                variants.append(words)
+        phrases = tuple(words for phrase in query.phrases if (words := tuple(word_tokens(phrase, folded=True))))
+        # Only the user's own words can be mistyped; synonym terms come from the curated list.
+        corrections = self._corrections(dialect, set(variants[0]))
+        exact = dict(zip(query.folded_tokens, query.tokens, strict=True)) if query.has_diacritics else {}
+
+        def term(word: str, *, main: bool) -> _Term:
+            if word in corrections:
+                return _Term(folded=corrections[word])
+            extra = exact.get(word) if main else None
+            return _Term(folded=(word,), exact=(extra,) if extra and extra != word else ())
+
+        planned = tuple(
+            tuple(term(word, main=index == 0) for word in variant) for index, variant in enumerate(variants)
+        )
+        bonus = variants[0] if len(variants[0]) > 1 and not corrections.keys() & set(variants[0]) else ()
+        return _Plan(variants=planned, phrases=phrases, bonus_phrase=bonus)
+
+    def _corrections(self, dialect: _Dialect, words: set[str]) -> dict[str, tuple[str, ...]]:
+        """For each long word the index lacks, the indexed words one edit away (itself when none)."""
+        long_words = sorted(word for word in words if len(word) >= TYPO_MIN_LENGTH)
+        if not long_words:
+            return {}
+        present = dialect.existing(long_words)
+        missing = [word for word in long_words if word not in present]
+        if not missing:
+            return {}
+        candidates = {word: sorted(_edits(word)) for word in missing}
+        found = dialect.existing(sorted({c for neighbours in candidates.values() for c in neighbours}))
+        # A word without any neighbour keeps itself: it matches nothing, as it should.
+        return {word: tuple(c for c in neighbours if c in found) or (word,) for word, neighbours in candidates.items()}
+
+    def _expression(self, dialect: _Dialect, query: QueryAnalysis) -> tuple[str, str | None]:
+        """The full-text expression of the query (strict, or relaxed when the strict one matches
+        nothing) and that of its whole-query phrase, if any, for ranking."""
+        plan = self._plan(dialect, query)
+        expression = dialect.expression(plan)
+        with connection.cursor() as cursor:
+            cursor.execute(dialect.matching_ids() + " LIMIT 1", [expression])
+            found = cursor.fetchone() is not None
+        if not found:
+            bonus = plan.bonus_phrase or (plan.phrases[0] if plan.phrases else ())
+            plan = _Plan(variants=plan.variants, bonus_phrase=bonus, relaxed=True)
+            expression = dialect.expression(plan)
+        return expression, (dialect.phrase(plan.bonus_phrase) if plan.bonus_phrase else None)
+
+    # -- filters and facets ------------------------------------------------------------------------
+
+    def _unit_paths(self, codes: Iterable[str]) -> dict[str, str]:
+        codes = set(codes)
+        if not codes:
+            return {}
+        return dict(Unit.objects.filter(code__in=codes).values_list("code", "path"))
+
+    def _conditions(
+        self, dialect: _Dialect, filters: SearchFilters, paths: dict[str, str]
+    ) -> dict[str, tuple[str, list]]:
+        """The SQL condition of each active filter, by facet: values OR-ed within a facet."""
+        conditions: dict[str, tuple[str, list]] = {}
+        for facet, column, values in (
+            (FACET_MOVEMENT, "e.movement", filters.movements),
+            (FACET_FIELD, "e.field", filters.fields),
+            (FACET_YEAR, "e.year", [int(year) for year in filters.years]),
+            (FACET_LEVEL, "e.level", filters.levels),
+        ):
+            if values:
+                values = list(dict.fromkeys(values))
+                conditions[facet] = (f"{column} IN ({_placeholders(len(values))})", values)
+        if filters.units:
+            unit_paths = sorted({paths[code] for code in filters.units if code in paths})
+            if unit_paths:
+                # The lengths come from the database, never from the request.
+                sql = " OR ".join(f"substr(e.unit_path, 1, {len(path):d}) = %s" for path in unit_paths)
+                conditions[FACET_UNIT] = ("(" + sql + ")", unit_paths)
+            else:
+                conditions[FACET_UNIT] = ("1 = 0", [])  # unknown units: nothing is under them
+        if filters.forms:
+            forms = list(dict.fromkeys(filters.forms))
+            sql = " OR ".join(dialect.contains("e.forms") for _form in forms)
+            conditions[FACET_FORM] = ("(" + sql + ")", [f" {form} " for form in forms])
+        return conditions
+
+    @staticmethod
+    def _where(match: str | None, conditions: dict[str, tuple[str, list]], *, exclude: str = "") -> tuple[str, list]:
+        parts = [match] if match else []
+        params: list = []
+        for facet, (sql, values) in conditions.items():
+            if facet != exclude:
+                parts.append(sql)
+                params.extend(values)
+        return (" AND ".join(parts) or "1 = 1"), params
+
+    def _facets_and_total(
+        self, dialect, expression, conditions, unit_facet_paths: dict[str, str]
+    ) -> tuple[int, dict[str, dict]]:
+        """Every facet's counts (each without its own filter) and the total, in one statement."""
+        params: list = []
+        prefix = ""
+        source = f"{ENTRY_TABLE} e"
+        if expression is not None:
+            # The full-text match runs once: its models' filter columns are materialised, then
+            # read by every facet below.
+            prefix = (
+                "WITH m AS MATERIALIZED (SELECT e.practice_model_id, e.movement, e.field, e.year, e.level, "
+                f"e.unit_path, e.forms FROM {ENTRY_TABLE} e WHERE e.practice_model_id IN ({dialect.matching_ids()})) "
+            )
+            params.append(expression)
+            source = "m e"
+        parts = []
+
+        def add(facet: str, value: str, extra: str = "", *, own: str = "", extra_params=()) -> None:
+            where, where_params = self._where(None, conditions, exclude=own)
+            if extra:
+                where = f"{where} AND {extra}"
+            group = f" GROUP BY {value}" if value != "''" else ""
+            parts.append(f"SELECT '{facet}', {value}, COUNT(*) FROM {source} WHERE {where}{group}")
+            params.extend(where_params)
+            params.extend(extra_params)
+
+        add("total", "''")
+        add(FACET_MOVEMENT, "e.movement", own=FACET_MOVEMENT)
+        add(FACET_FIELD, "e.field", "e.field <> ''", own=FACET_FIELD)
+        add(FACET_YEAR, "CAST(e.year AS TEXT)", own=FACET_YEAR)
+        add(FACET_LEVEL, "e.level", "e.level <> ''", own=FACET_LEVEL)
+        add(FACET_FORM, "e.forms", "e.forms <> ''", own=FACET_FORM)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for path in sorted(set(unit_facet_paths.values())):
+            by_length[len(path)].append(path)
+        for length, paths in by_length.items():
+            value = f"substr(e.unit_path, 1, {length:d})"
+            add(FACET_UNIT, value, f"{value} IN ({_placeholders(len(paths))})", own=FACET_UNIT, extra_params=paths)
+
+        facets: dict[str, dict] = {facet: {} for facet in (FACET_MOVEMENT, FACET_FIELD, FACET_UNIT, FACET_YEAR)}
+        facets |= {FACET_LEVEL: {}, FACET_FORM: {}}
+        codes_by_path: dict[str, list[str]] = defaultdict(list)
+        for code, path in unit_facet_paths.items():
+            codes_by_path[path].append(code)
+        total = 0
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + " UNION ALL ".join(parts), params)
+            for facet, value, count in cursor.fetchall():
+                if facet == "total":
+                    total = count
+                elif facet == FACET_YEAR:
+                    facets[facet][int(value)] = count
+                elif facet == FACET_FORM:
+                    for form in value.split():
+                        facets[facet][form] = facets[facet].get(form, 0) + count
+                elif facet == FACET_UNIT:
+                    for code in codes_by_path[value]:
+                        facets[facet][code] = count
+                else:
+                    facets[facet][value] = count
+        return total, facets
+
+    # -- the search itself -------------------------------------------------------------------------
+
+    def _search(self, request: SearchRequest) -> BackendResult:
+        dialect = _dialect()
+        filters = request.filters
+        paths = self._unit_paths((*filters.units, *request.unit_facet_codes))
+        conditions = self._conditions(dialect, filters, paths)
+        expression, phrase = (None, None) if request.query.is_empty else self._expression(dialect, request.query)
+        match = None if expression is None else f"e.practice_model_id IN ({dialect.matching_ids()})"
+
+        facets: dict[str, dict] = {}
+        if request.with_facets:
+            unit_facet_paths = {code: paths[code] for code in request.unit_facet_codes if code in paths}
+            total, facets = self._facets_and_total(dialect, expression, conditions, unit_facet_paths)
+        else:
+            where, params = self._where(match, conditions)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {ENTRY_TABLE} e WHERE {where}", [expression] * bool(match) + params
+                )
+                total = cursor.fetchone()[0]
+        if total == 0 or request.offset >= total:
+            return BackendResult(total=total, ids=[], facets=facets)
+
+        if expression is not None and request.sort not in {SORT_TITLE, SORT_NEWEST}:
+            where, params = self._where(None, conditions)
+            order = dialect.best_first(phrase=phrase is not None)
+            sql = f"{dialect.select_matching(where)} ORDER BY {order} LIMIT %s OFFSET %s"
+            params = [expression, *params, *dialect.order_params(phrase)]
+        else:
+            where, params = self._where(match, conditions)
+            order = dialect.title_order if request.sort == SORT_TITLE else _NEWEST
+            sql = f"SELECT e.practice_model_id FROM {ENTRY_TABLE} e WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
+            params = [expression, *params] if match else params
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, request.page_size, request.offset])
+            ids = [row[0] for row in cursor.fetchall()]
+        return BackendResult(total=total, ids=ids, facets=facets)
+
+    def _related(self, practice_model_id: int, limit: int) -> list[int]:
+        if limit <= 0:
+            return []
+        document = next(iter_documents([practice_model_id]), None)
+        if document is None:
+            return []  # not published
+        entry = {"movement": document.movement, "field": document.field}
+        dialect = _dialect()
+        words = [
+            word
+            for word in dict.fromkeys(word_tokens(f"{document.title} {document.summary}", folded=True))
+            if len(word) > 1 and not word.isdigit()
+        ]
+        ids: list[int] = []
+        if words:
+            by_expression = {dialect.single(word): word for word in words}
+            counts = dialect.counts(list(by_expression), _RELATED_COMMON)
+            # A word only this model has links to nothing; one that every model (or very many) has
+            # says nothing about this one. The rarest words left say the most.
+            common = min(_RELATED_COMMON, self.indexed_count())
+            ranked = sorted((count, by_expression[expr]) for expr, count in counts.items() if 1 < count < common)
+            distinctive = [word for _count, word in ranked][:_RELATED_WORDS]
+            if distinctive:
+                expression = dialect.join_or(dialect.single(word) for word in distinctive)
+                # Same movement and same field each scale the score up by half.
+                boost = (
+                    "1.0 + 0.5 * (CASE WHEN e.movement = %s THEN 1 ELSE 0 END)"
+                    " + 0.5 * (CASE WHEN e.field = %s AND e.field <> '' THEN 1 ELSE 0 END)"
+                )
+                sql = f"{dialect.select_matching('e.practice_model_id <> %s')} ORDER BY {dialect.best_first(boost)} LIMIT %s"
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [expression, practice_model_id, entry["movement"], entry["field"], limit])
+                    ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) < limit:
+            exclude = [practice_model_id, *ids]
+            sql = (
+                f"SELECT e.practice_model_id FROM {ENTRY_TABLE} e WHERE e.movement = %s AND e.field = %s "
+                f"AND e.practice_model_id NOT IN ({_placeholders(len(exclude))}) ORDER BY {_NEWEST} LIMIT %s"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [entry["movement"], entry["field"], *exclude, limit - len(ids)])
+                ids += [row[0] for row in cursor.fetchall()]
+        return ids
