@@ -66,7 +66,8 @@ def story_text(raw_story) -> str:
     for block in raw_story or []:
         if isinstance(block, dict):
             parts.extend(_texts(block.get("value")))
-    return normalise_spaces(strip_tags(" ".join(parts)))
+    # A space before every tag keeps "<h3>đời</h3><p>Xuất" two words once the tags are gone.
+    return normalise_spaces(strip_tags(" ".join(part.replace("<", " <") for part in parts)))
 
 
 def fingerprint(document: SearchDocument) -> str:

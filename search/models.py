@@ -91,6 +91,20 @@ class PendingIndexUpdate(models.Model):
         return str(self.practice_model_id)
 
 
+class RowidOneToOneField(models.OneToOneField):
+    """A one-to-one primary key that SQLite stores as the table's rowid ("integer PRIMARY KEY").
+
+    Django declares a key to a big auto field as "bigint", which SQLite keeps beside a hidden rowid
+    with a second index: every lookup from the full-text index (whose rowid is the model's id)
+    would then search two b-trees instead of one. Other databases keep their usual type.
+    """
+
+    def db_type(self, connection):
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
 class SearchEntry(models.Model):
     """One published practice model as the database search backend sees it (search.backends.database).
 
@@ -101,7 +115,7 @@ class SearchEntry(models.Model):
     PostgreSQL), which migration 0004 creates outside the model state.
     """
 
-    practice_model = models.OneToOneField(
+    practice_model = RowidOneToOneField(
         "models_registry.PracticeModel", on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
     )
     movement = models.CharField(max_length=255)  # slug
@@ -120,7 +134,13 @@ class SearchEntry(models.Model):
             # "newest" reads a page straight off this index, "title" off the next.
             models.Index(fields=["-year", "-published_at", "-practice_model"], name="search_entry_newest"),
             models.Index(fields=["title_sort", "practice_model"], name="search_entry_title"),
+            # One per facet: counting a facet over all models is a scan of its own small index,
+            # already in value order, so GROUP BY needs no sort.
             models.Index(fields=["movement", "field"], name="search_entry_movement"),
+            models.Index(fields=["field"], name="search_entry_field"),
+            models.Index(fields=["year"], name="search_entry_year"),
+            models.Index(fields=["level"], name="search_entry_level"),
+            models.Index(fields=["forms"], name="search_entry_forms"),
             models.Index(fields=["unit_path"], name="search_entry_unit"),
         ]
 

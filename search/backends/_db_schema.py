@@ -58,6 +58,11 @@ POSTGRES_CREATE = (
     f"CREATE TABLE {DOCUMENT_TABLE} (practice_model_id bigint PRIMARY KEY "
     f"REFERENCES {ENTRY_TABLE} (practice_model_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, "
     "document tsvector NOT NULL)",
+    # Vectors stay in the table's own pages (compressed) rather than in TOAST: otherwise the table
+    # looks a few hundred kB to the planner, which then prefers reading (and detoasting) every
+    # vector over the GIN index (200 ms instead of 20 ms for a rare word at 11,000 models).
+    f"ALTER TABLE {DOCUMENT_TABLE} ALTER COLUMN document SET STORAGE MAIN",
+    f"ALTER TABLE {DOCUMENT_TABLE} SET (toast_tuple_target = 8160)",
     f"CREATE INDEX search_entry_document_gin ON {DOCUMENT_TABLE} USING gin (document)",
     # Every word ever indexed: PostgreSQL has no cheap "is this word in the index" (ts_stat reads
     # every vector). Words of models since unpublished stay, which is harmless: a typo corrected
