@@ -270,6 +270,14 @@ def make_practice_model_wagtail_indexed() -> None:
         index.SearchField("results"),
         index.FilterField("live"),
     ]
+    # modelsearch gives each indexed model this relation when the app registry is ready; a model made
+    # indexed afterwards needs it added by hand (the PostgreSQL backend joins through it).
+    if not any(field.name == "index_entries" for field in PracticeModel._meta.private_fields):
+        from wagtail.search.models import IndexEntry
+
+        from modelsearch.abstract_models import TextIDGenericRelation
+
+        TextIDGenericRelation(IndexEntry).contribute_to_class(PracticeModel, "index_entries")
 
 
 def ensure_wagtail_index() -> float | None:
