@@ -12,15 +12,14 @@ Results of the last full run are in benchmarks/RESULTS.md.
 import argparse
 import logging
 import os
-import platform
 import random
 import resource
-import sqlite3
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
+
+from measure import machine, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "benchmarks"
@@ -46,38 +45,6 @@ def configure(models: int, keep: bool) -> Path:
     os.environ["MEDIA_ROOT"] = str(BENCH_DIR / "media")
     sys.path.insert(0, str(ROOT))
     return database
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = "unknown"
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kilobytes = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
-        memory = f"{kilobytes / 1024 / 1024:.1f} GiB"
-    return {
-        "date": date.today().isoformat(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory": memory,
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-    }
-
-
-def percentile_summary(timings: list[float]) -> tuple[float, float]:
-    """p50 and p95 in milliseconds."""
-    if len(timings) == 1:
-        return timings[0] * 1000, timings[0] * 1000
-    cuts = statistics.quantiles(timings, n=100, method="inclusive")
-    return cuts[49] * 1000, cuts[94] * 1000
 
 
 def peak_rss_mib() -> float:
@@ -160,7 +127,8 @@ def main() -> int:
                 else:
                     warm.append(elapsed)
                     queries.append(len(captured))
-        p50, p95 = percentile_summary(warm)
+        summary = percentiles(warm)
+        p50, p95 = summary["p50"], summary["p95"]
         rows.append((label, statistics.median(cold) * 1000, p50, p95, min(queries), max(queries)))
 
     info = machine()

@@ -36,15 +36,14 @@ minutes on SQLite and longer on PostgreSQL. Results of the last full run: benchm
 import argparse
 import json
 import os
-import platform
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
+
+from measure import machine, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/search_bench"
@@ -80,40 +79,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 # ---------------------------------------------------------------------------------------------
 # Figures
-
-
-def percentiles(timings: list[float]) -> dict:
-    """p50 and p95 in milliseconds, and how many timings they summarise."""
-    if not timings:
-        return {"p50": None, "p95": None, "n": 0}
-    if len(timings) == 1:
-        return {"p50": timings[0] * 1000, "p95": timings[0] * 1000, "n": 1}
-    cuts = statistics.quantiles(timings, n=100, method="inclusive")
-    return {"p50": cuts[49] * 1000, "p95": cuts[94] * 1000, "n": len(timings)}
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = "unknown"
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kilobytes = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
-        memory = f"{kilobytes / 1024 / 1024:.1f} GiB"
-    return {
-        "date": date.today().isoformat(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory": memory,
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-    }
 
 
 def filter_params(index: int) -> dict:

@@ -40,7 +40,7 @@ from . import services
 from .analysis import normalise
 from .documents import story_text
 from .forms import MULTI_VALUED, SearchParamsForm
-from .query import FACET_UNIT, FACET_YEAR, FACETS, MAX_PAGE_SIZE, SORTS, SearchUnavailable
+from .query import FACET_UNIT, FACET_YEAR, FACETS, SearchUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -183,34 +183,9 @@ def _suggestion_queryset():
 # Parameters ----------------------------------------------------------------------------------
 
 
-def _list_data(request: HttpRequest):
-    """The list's parameters from the query string; NUL characters in `q` become spaces.
-
-    Django's CharField refuses NUL characters, but a query is free text: the analysis drops
-    control characters like any other, so a stray NUL must not turn the search into a 400.
-    """
-    data = request.GET.copy()
-    if "q" in data:
-        data.setlist("q", [value.replace("\x00", " ") for value in data.getlist("q")])
-    return data
-
-
 def _list_errors(form: SearchParamsForm) -> dict[str, str]:
-    """Every bad parameter with a message an API user can act on, in `LIST_PARAMETERS` order."""
+    """Every bad parameter with its message, in `LIST_PARAMETERS` order."""
     errors = form.all_errors()
-    data = form.raw
-    # Django's generic messages ("Enter a whole number.") say neither which value nor what is allowed.
-    if "sort" in errors:
-        errors["sort"] = gettext("There is no sort order “%(value)s”. Use one of: %(choices)s.") % {
-            "value": str(data.get("sort", ""))[:50],
-            "choices": ", ".join(SORTS),
-        }
-    if "page" in errors:
-        errors["page"] = gettext("The page must be a whole number, 1 or more.")
-    if "page_size" in errors:
-        errors["page_size"] = gettext("The page size must be a whole number from 1 to %(max)s.") % {
-            "max": MAX_PAGE_SIZE
-        }
     ordered = {name: errors.pop(name) for name in LIST_PARAMETERS if name in errors}
     return {**ordered, **errors}
 
@@ -233,7 +208,7 @@ def _suggest_limit(request: HttpRequest) -> tuple[int | None, str | None]:
 @public_endpoint
 def model_list(request: HttpRequest) -> JsonResponse:
     """Published models matching the query and filters, one page of them, with facets."""
-    form = SearchParamsForm(_list_data(request))
+    form = SearchParamsForm(request.GET)
     if errors := _list_errors(form):
         return _bad_request(errors)
     results = services.search(**form.search_kwargs(), queryset=_listing_queryset())

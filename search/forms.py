@@ -36,17 +36,8 @@ class SearchParamsForm(forms.Form):
         label=_("Sort by"),
         required=False,
         choices=[("relevance", _("Relevance")), ("newest", _("Newest")), ("title", _("Title"))],
-        error_messages={"invalid_choice": _("Sort by relevance, newest or title.")},
     )
-    page = forms.IntegerField(
-        label=_("Page"),
-        required=False,
-        min_value=1,
-        error_messages={
-            "invalid": _("The page is a whole number from 1."),
-            "min_value": _("The page is a whole number from 1."),
-        },
-    )
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
     page_size = forms.IntegerField(label=_("Page size"), required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
     def __init__(self, data=None, *, fixed_movement: MovementPage | None = None, fixed_unit: Unit | None = None):
@@ -56,7 +47,12 @@ class SearchParamsForm(forms.Form):
             # NUL separates words like any control character; Django's CharField would refuse it.
             scalars["q"] = scalars["q"].replace("\x00", " ")
         super().__init__(scalars)
-        size_message = gettext("The page size is a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE}
+        # Django's generic messages ("Enter a whole number.") say neither which value nor what is allowed.
+        sort_message = gettext("There is no sort order “%(value)s”. Use one of: %(choices)s.")
+        self.fields["sort"].error_messages["invalid_choice"] = sort_message.replace("%(choices)s", ", ".join(SORTS))
+        page_message = gettext("The page must be a whole number, 1 or more.")
+        self.fields["page"].error_messages.update(invalid=page_message, min_value=page_message)
+        size_message = gettext("The page size must be a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE}
         self.fields["page_size"].error_messages.update(
             invalid=size_message, min_value=size_message, max_value=size_message
         )
