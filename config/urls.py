@@ -10,8 +10,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("don-vi/", include("models_registry.urls")),
+    path("", include("stats.urls")),  # /api/v1/stats/ and /thong-ke/, before the search API
     path("api/v1/", include("search.urls")),
     path("tim-kiem/", include("search.page_urls")),
+    path("bang-vinh-danh/", include("models_registry.honour_urls")),
     path("sitemap.xml", sitemap),
 ]
 

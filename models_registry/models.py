@@ -244,6 +244,11 @@ class PracticeModel(
         help_text=_("The code used in spreadsheets; importing the same code again updates this model."),
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="practice_models", verbose_name=_("unit"))
+    # Units are renamed (the 2025 reorganisation renamed and merged thousands): a model keeps the
+    # name its unit bore when the model was filed under it. Filled in clean(), never edited by hand.
+    submitted_unit_name = models.CharField(
+        _("unit name at submission"), max_length=255, blank=True, default="", editable=False
+    )
     movement = models.ForeignKey(
         "movements.MovementPage",
         on_delete=models.PROTECT,
@@ -337,6 +342,9 @@ class PracticeModel(
             models.Index(fields=["unit"], condition=LIVE, name="pm_unit_live"),
             models.Index(fields=["field"], condition=LIVE, name="pm_field_live"),
             models.Index(fields=["recognition_level"], condition=LIVE, name="pm_level_live"),
+            # The admin listing, drafts included: its order, and its folded search column so that a
+            # search (LIKE '%word%') scans this narrow index instead of the wide rows with their stories.
+            models.Index(fields=["-year", "title", "search_text"], name="pm_admin_search"),
         ]
 
     def __str__(self):
@@ -353,6 +361,35 @@ class PracticeModel(
             from .services import unique_slug
 
             self.slug = unique_slug(title=self.title, exclude_pk=self.pk)
+        self._remember_submitted_unit_name()
+
+    def _remember_submitted_unit_name(self) -> None:
+        """Take the unit's current name when the model is filed under a unit: created, or moved to another.
+
+        Afterwards the name stays as it was, however the unit is renamed.
+        """
+        if not self.unit_id:
+            return
+        if self.submitted_unit_name:
+            if self.pk is None:
+                return
+            stored_unit = PracticeModel.objects.filter(pk=self.pk).values_list("unit_id", flat=True).first()
+            if stored_unit in (None, self.unit_id):
+                return
+        self.submitted_unit_name = self.unit.name
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        # The name at submission belongs to the model, not to one revision: revisions saved before
+        # the field existed lack it, and publishing one must not blank it out.
+        if "submitted_unit_name" not in content and obj.unit_id == self.unit_id:
+            obj.submitted_unit_name = self.submitted_unit_name
+        return obj
+
+    @property
+    def unit_name_differs(self) -> bool:
+        """Whether the unit has been renamed since this model was filed under it."""
+        return bool(self.unit_id and self.submitted_unit_name and self.submitted_unit_name != self.unit.name)
 
     def save(self, *args, **kwargs):
         # Keep the denormalised search column in step with what it copies; not a business rule.
@@ -485,7 +522,11 @@ class Commendation(models.Model):
         ordering = ["-decision_date", "-id"]
         verbose_name = _("commendation")
         verbose_name_plural = _("commendations")
-        indexes = [models.Index(fields=["practice_model", "decision_date"], name="commendation_model_date")]
+        indexes = [
+            models.Index(fields=["practice_model", "decision_date"], name="commendation_model_date"),
+            # The honour board lists and counts commendations by decision date, newest first.
+            models.Index(fields=["-decision_date", "-id"], name="commendation_newest"),
+        ]
 
     def __str__(self):
         return f"{self.get_form_display()} – {self.decision_number}"
@@ -497,3 +538,97 @@ class Commendation(models.Model):
 
 
 from .workflows import UnitReviewTask  # noqa: E402,F401
+
+
+class UnitChangeKind(models.TextChoices):
+    RENAME = "rename", _("Rename")
+    MERGE = "merge", _("Merge")
+    SPLIT = "split", _("Split")
+    MOVE = "move", _("Move / reorganisation")
+
+
+class UnitChange(models.Model):
+    """A dated change to the unit tree: a rename, a merge, a split or a move, with its legal basis.
+
+    The units before and after the change are linked through `UnitChangeLink`, each with the name it
+    bore and the unit it hung under at the time. A merge has several predecessors and one successor,
+    a split the reverse; a rename or a move links the unit to itself. Statistics for a successor
+    count its predecessors' models (selectors.unit_scope_paths). Recorded only through
+    services.record_unit_change, which also applies the change (renames, deactivates, moves).
+    """
+
+    kind = models.CharField(_("kind of change"), max_length=10, choices=UnitChangeKind.choices)
+    effective_date = models.DateField(_("effective date"))
+    legal_basis = models.CharField(
+        _("legal basis"),
+        max_length=500,
+        blank=True,
+        help_text=_("The decision or resolution, e.g. “Nghị quyết số 1656/NQ-UBTVQH15 ngày 16/6/2025”."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["-effective_date", "-id"]
+        verbose_name = _("unit change")
+        verbose_name_plural = _("unit changes")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.effective_date:%d/%m/%Y}"
+
+    def _names(self, role: str) -> list[str]:
+        # Reads the prefetched links when the listing prefetched them.
+        return [link.name for link in self.links.all() if link.role == role]
+
+    @property
+    def predecessor_names(self) -> list[str]:
+        return self._names(UnitChangeLink.Role.PREDECESSOR)
+
+    @property
+    def successor_names(self) -> list[str]:
+        return self._names(UnitChangeLink.Role.SUCCESSOR)
+
+    def summary(self) -> str:
+        """The names before and after the change, as they were: “Phường A, Phường B → Phường C”."""
+        return f"{', '.join(self.predecessor_names)} → {', '.join(self.successor_names)}"
+
+    summary.short_description = _("change")
+
+
+class UnitChangeLink(models.Model):
+    """One unit before (predecessor) or after (successor) a change, with its name and parent at the time."""
+
+    class Role(models.TextChoices):
+        PREDECESSOR = "predecessor", _("Before the change")
+        SUCCESSOR = "successor", _("After the change")
+
+    change = models.ForeignKey(UnitChange, on_delete=models.CASCADE, related_name="links", verbose_name=_("change"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="change_links", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    name = models.CharField(_("name at the time"), max_length=255)
+    parent = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("parent unit at the time"),
+    )
+
+    class Meta:
+        ordering = ["change", "role", "id"]
+        constraints = [models.UniqueConstraint(fields=["change", "unit", "role"], name="unique_unit_change_link")]
+        indexes = [models.Index(fields=["role", "unit"], name="unit_change_link_role")]
+        verbose_name = _("unit in a change")
+        verbose_name_plural = _("units in a change")
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.name}"

@@ -11,3 +11,7 @@ practice_models_bulk_changed = Signal()
 
 # Sent with `unit`: a unit that moved in the tree, together with every unit below it.
 unit_moved = Signal()
+
+# Sent with `units`: the predecessors of a recorded merge or split. Their models now also count for
+# the successors (statistics, the search's unit filter and facet), so their index entries change.
+units_succeeded = Signal()

@@ -21,11 +21,23 @@ from movements.models import Field
 from . import permissions, services
 from .admin_forms import PracticeModelForm, UnitForm
 from .admin_views import PracticeModelChooserViewSet, PracticeModelIndexView, UnitChooserViewSet, guard_instance_view
+from .commendation_admin import (
+    CertificateColumn,
+    CommendationIndexView,
+    CommendationPermissionPolicy,
+    CommendationToolsViewSet,
+    guard_commendation_view,
+    scoped_commendations,
+)
+from .commendation_forms import CommendationAdminForm
 from .media_permissions import UnitScopedMediaPolicy, document_is_public
-from .models import Commendation, PracticeModel, Unit, UnitMembership
+from .models import Commendation, PracticeModel, Unit, UnitChange, UnitMembership
+from .unit_history_admin import UnitChangePermissionPolicy, UnitChangeViewSet
 
 # Registered before any view asks for it: Wagtail would otherwise build a plain model policy.
 register_permission_policy(PracticeModel, permissions.PracticeModelPermissionPolicy(PracticeModel))
+register_permission_policy(UnitChange, UnitChangePermissionPolicy(UnitChange))
+register_permission_policy(Commendation, CommendationPermissionPolicy(Commendation))
 
 
 class IndentedNameColumn(Column):
@@ -121,13 +133,31 @@ class CommendationViewSet(SnippetViewSet):
     model = Commendation
     icon = "pick"
     menu_label = _("Commendations")
-    list_display = ["practice_model", "form", "level", "decision_number", "decision_date", "issuing_body"]
+    list_display = [
+        "practice_model",
+        "form",
+        "level",
+        "decision_number",
+        "decision_date",
+        "issuing_body",
+        CertificateColumn("certificate", label=_("Certificate")),
+    ]
     list_filter = ["form", "level"]
     search_fields = ["decision_number", "issuing_body", "title", "practice_model__title"]
     ordering = ["-decision_date"]
+    index_view_class = CommendationIndexView
+    # Creating and editing one commendation runs the award service's checks (commendation_forms.py).
+    edit_handler = ObjectList(Commendation.panels, base_form_class=CommendationAdminForm)
 
     def get_queryset(self, request):
-        return Commendation.objects.select_related("practice_model")
+        return scoped_commendations(request.user, Commendation.objects.select_related("practice_model"))
+
+    def get_urlpatterns(self):
+        patterns = super().get_urlpatterns()
+        for pattern in patterns:
+            if "pk" in pattern.pattern.regex.groupindex:
+                pattern.callback = guard_commendation_view(pattern.callback)
+        return patterns
 
 
 class FieldViewSet(SnippetViewSet):
@@ -143,12 +173,66 @@ class RegistryViewSetGroup(ViewSetGroup):
     menu_label = _("Registry")
     menu_icon = "folder-open-inverse"
     menu_order = 200
-    items = (PracticeModelViewSet, CommendationViewSet, UnitViewSet, UnitMembershipViewSet, FieldViewSet)
+    items = (
+        PracticeModelViewSet,
+        CommendationViewSet,
+        UnitViewSet,
+        UnitChangeViewSet,
+        UnitMembershipViewSet,
+        FieldViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
 def register_registry_viewsets():
     return RegistryViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_commendation_tools():
+    return CommendationToolsViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_commendation_log_actions(actions):
+    from wagtail.log_actions import LogFormatter
+
+    from .services.commendations import AWARD_ACTION
+
+    @actions.register_action(AWARD_ACTION)
+    class AwardFormatter(LogFormatter):
+        label = _("Commend")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Commended by decision %(number)s of %(date)s, %(body)s") % {
+                    "number": log_entry.data["decision_number"],
+                    "date": "/".join(reversed(log_entry.data["decision_date"].split("-"))),
+                    "body": log_entry.data["issuing_body"],
+                }
+            except (KeyError, TypeError, AttributeError):
+                return _("Commended")
+
+
+@hooks.register("register_log_actions")
+def register_unit_history_log_actions(actions):
+    """How a unit's history shows a recorded rename, merge, split or move (services.unit_history)."""
+    from wagtail.log_actions import LogFormatter
+
+    from .services.unit_history import LOG_ACTION
+
+    @actions.register_action(LOG_ACTION)
+    class UnitChangeFormatter(LogFormatter):
+        label = _("Unit change")
+
+        def format_message(self, log_entry):
+            try:
+                return _("%(kind)s: %(summary)s") % {
+                    "kind": UnitChange(kind=log_entry.data["kind"]).get_kind_display(),
+                    "summary": log_entry.data["summary"],
+                }
+            except (KeyError, TypeError):
+                return _("Unit change")
 
 
 # Review workflow (issue 3): the unit-tree review step's log action and the reviewer's dashboard.

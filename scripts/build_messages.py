@@ -47,8 +47,11 @@ def main() -> int:
     for entry in catalogue:
         present.add((entry.msgid, entry.msgctxt))
         if "fuzzy" in entry.flags:
+            # A fuzzy entry is msgmerge's guess from another string: never keep it, plural forms included.
             entry.flags.remove("fuzzy")
             entry.msgstr = ""
+            if entry.msgid_plural:
+                entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural or {0: ""}, "")
         source = known.get((entry.msgid, entry.msgctxt))
         if source is None:
             continue

@@ -31,3 +31,4 @@ class SearchConfig(AppConfig):
         registry_signals.practice_models_bulk_changed.connect(
             receivers.practice_models_bulk_changed, dispatch_uid="search.bulk"
         )
+        registry_signals.units_succeeded.connect(receivers.units_succeeded, dispatch_uid="search.unit.succeeded")

@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 
 from django.utils.html import strip_tags
 
-from models_registry.models import Commendation, PracticeModel, PracticeModelResult, Unit
+from models_registry.models import RECOGNITION_RANK, Commendation, PracticeModel, PracticeModelResult, Unit
+from models_registry.selectors import successions
 
 from .text import fold, normalise_spaces
 
@@ -35,9 +36,9 @@ class SearchDocument:
     field: str  # slug, "" when none
     unit_code: str
     unit_path: str  # treebeard path: a prefix of it is an ancestor's path
-    unit_codes: list[str]  # the unit's code and its ancestors' codes, root first
+    unit_codes: list[str]  # the unit and its ancestors, root first, then the successors that count it and theirs
     year: int
-    level: str  # RecognitionLevel value, "" when none
+    level: str  # the highest RecognitionLevel reached (recognition or commendation), "" when none
     forms: list[str]  # CommendationForm values of the model's commendations, sorted, unique
     published_at: str  # ISO 8601 first publication time, "" when unknown
     title_sort: str  # folded title: the "title" sort is diacritic-insensitive
@@ -101,12 +102,57 @@ class _UnitTrails:
                 self._by_path[path] = (code, name)
 
     def trail(self, unit: Unit) -> list[tuple[str, str]]:
-        steplen = unit.steplen
-        paths = (unit.path[:end] for end in range(steplen, len(unit.path) + 1, steplen))
-        return [self._by_path[path] for path in paths if path in self._by_path]
+        return self.trail_of(unit.path)
+
+    def trail_of(self, path: str) -> list[tuple[str, str]]:
+        steplen = Unit.steplen
+        paths = (path[:end] for end in range(steplen, len(path) + 1, steplen))
+        return [self._by_path[prefix] for prefix in paths if prefix in self._by_path]
+
+    def load_paths(self, paths: Iterable[str]) -> None:
+        steplen = Unit.steplen
+        missing = {path[:end] for path in paths for end in range(steplen, len(path) + 1, steplen)}
+        missing -= self._by_path.keys()
+        if missing:
+            for path, code, name in Unit.objects.filter(path__in=missing).values_list("path", "code", "name"):
+                self._by_path[path] = (code, name)
 
 
-def build_document(practice_model: PracticeModel, *, trail, forms, commendation_titles, results) -> SearchDocument:
+class _Successions:
+    """Which units count a model besides its unit's ancestors: the successors (merges, splits) of
+    any unit it lies under, transitively — the same rule as models_registry.selectors.unit_scope_paths,
+    seen from the model's side, so that a filter on a successor unit finds its predecessors' models."""
+
+    def __init__(self):
+        self.edges = [(link.successor_path, link.predecessor_path) for link in successions()]
+
+    def successor_paths(self, path: str) -> list[str]:
+        found: list[str] = []
+        frontier = [path]
+        while frontier:
+            current = frontier.pop()
+            for successor, predecessor in self.edges:
+                if current.startswith(predecessor) and successor not in found:
+                    found.append(successor)
+                    frontier.append(successor)
+        return found
+
+
+def highest_level(*levels: str) -> str:
+    """The highest recognition level among these ("" when none): what the level facet shows."""
+    return max((level for level in levels if level in RECOGNITION_RANK), key=RECOGNITION_RANK.get, default="")
+
+
+def build_document(
+    practice_model: PracticeModel,
+    *,
+    trail,
+    forms,
+    commendation_titles,
+    results,
+    commendation_levels=(),
+    successor_codes=(),
+) -> SearchDocument:
     movement = practice_model.movement
     field = practice_model.field
     unit = practice_model.unit
@@ -135,9 +181,10 @@ def build_document(practice_model: PracticeModel, *, trail, forms, commendation_
         field=field.slug if field else "",
         unit_code=unit.code,
         unit_path=unit.path,
-        unit_codes=[code for code, _name in trail],
+        unit_codes=list(dict.fromkeys([*(code for code, _name in trail), *successor_codes])),
         year=practice_model.year,
-        level=practice_model.recognition_level or "",
+        # A model commended at city level has reached that level, whatever it was recognised at.
+        level=highest_level(practice_model.recognition_level or "", *commendation_levels),
         forms=sorted(set(forms)),
         published_at=published.isoformat() if published else "",
         title_sort=fold(practice_model.title),
@@ -149,6 +196,7 @@ def build_document(practice_model: PracticeModel, *, trail, forms, commendation_
 def iter_documents(ids: Iterable[int] | None = None, *, batch_size: int = BATCH_SIZE) -> Iterator[SearchDocument]:
     """Documents of the published models (all, or those of `ids` that are published), by ascending id."""
     trails = _UnitTrails()
+    succession = _Successions()
     last_pk = 0
     base = _published_queryset(ids)
     while True:
@@ -158,12 +206,16 @@ def iter_documents(ids: Iterable[int] | None = None, *, batch_size: int = BATCH_
         last_pk = batch[-1].pk
         pks = [m.pk for m in batch]
         trails.load(m.unit for m in batch)
+        successors = {m.unit.path: succession.successor_paths(m.unit.path) for m in batch} if succession.edges else {}
+        trails.load_paths(path for paths in successors.values() for path in paths)
         forms: dict[int, list[str]] = defaultdict(list)
+        levels: dict[int, list[str]] = defaultdict(list)
         titles: dict[int, list[str]] = defaultdict(list)
-        for model_id, form, title in Commendation.objects.filter(practice_model_id__in=pks).values_list(
-            "practice_model_id", "form", "title"
+        for model_id, form, level, title in Commendation.objects.filter(practice_model_id__in=pks).values_list(
+            "practice_model_id", "form", "level", "title"
         ):
             forms[model_id].append(form)
+            levels[model_id].append(level)
             if title:
                 titles[model_id].append(title)
         results: dict[int, list[str]] = defaultdict(list)
@@ -179,6 +231,12 @@ def iter_documents(ids: Iterable[int] | None = None, *, batch_size: int = BATCH_
                 trail=trails.trail(practice_model.unit),
                 forms=forms[practice_model.pk],
                 commendation_titles=titles[practice_model.pk],
+                commendation_levels=levels[practice_model.pk],
+                successor_codes=[
+                    code
+                    for path in successors.get(practice_model.unit.path, ())
+                    for code, _name in trails.trail_of(path)
+                ],
                 results=results[practice_model.pk],
             )
 

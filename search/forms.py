@@ -6,6 +6,7 @@ the pages show the message and search without the bad value.
 """
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,16 @@ def _values(data, name: str) -> list[str]:
     for item in raw:
         values.extend(part.strip() for part in str(item).split(","))
     return [value for value in values if value]
+
+
+def without_nul(data) -> QueryDict:
+    """The parameters with NUL characters replaced (U+FFFD): PostgreSQL refuses NUL in any text it
+    is asked to compare, and a unit code holding one is simply unknown, which the form then says."""
+    cleaned = QueryDict(mutable=True)
+    items = data.lists() if hasattr(data, "lists") else ((key, [value]) for key, value in (data or {}).items())
+    for key, values in items:
+        cleaned.setlist(key.replace("\x00", "\ufffd"), [str(value).replace("\x00", "\ufffd") for value in values])
+    return cleaned
 
 
 class SearchParamsForm(forms.Form):
@@ -56,7 +67,9 @@ class SearchParamsForm(forms.Form):
         self.fields["page_size"].error_messages.update(
             invalid=size_message, min_value=size_message, max_value=size_message
         )
-        self.raw = data if data is not None else {}
+        # Filter values are read from here: a NUL in one is just a wrong value (PostgreSQL refuses
+        # the character itself, which would turn a bad parameter into a failed search).
+        self.raw = without_nul(data) if data is not None else {}
         self.fixed_movement = fixed_movement
         self.fixed_unit = fixed_unit
         self.filter_errors: dict[str, str] = {}

@@ -5,6 +5,7 @@ comes back as "Quận <mark>Đống</mark> <mark>Đa</mark>". Text is escaped fi
 """
 
 import re
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -24,8 +25,12 @@ def query_terms(query: QueryAnalysis) -> frozenset[str]:
     return frozenset(terms)
 
 
+# The same few thousand words come back in every page of results: fold each once per process.
+_fold_word = lru_cache(maxsize=50_000)(fold)
+
+
 def _spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    return [match.span() for match in _WORD.finditer(text) if fold(match.group()) in terms]
+    return [match.span() for match in _WORD.finditer(text) if _fold_word(match.group()) in terms]
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> str:

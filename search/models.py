@@ -146,3 +146,22 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return str(self.practice_model_id)
+
+
+class SearchIndexState(models.Model):
+    """The database search index's current version: a random token changed by every write to it.
+
+    Query-less listings (a movement's, a unit's) ask the same question of the index over and over;
+    their answers are cached under this token (search.backends.database), so any publish, unpublish,
+    commendation or unit change that touches the index makes the cached answers unreachable at once,
+    in every process. A random token rather than a counter: a rolled-back write leaves the token it
+    replaced, and the next write can never land on a token a reader already cached under.
+    """
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("search index state")
+
+    def __str__(self):
+        return str(self.token)

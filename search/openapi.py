@@ -7,6 +7,8 @@ this is documentation for developers, like the README, not a screen of the site.
 """
 
 from models_registry.models import FIRST_YEAR, CommendationForm, RecognitionLevel, last_allowed_year
+from stats.forms import PARAMETERS as STATS_PARAMETERS
+from stats.selectors import GROUP_BYS as STATS_GROUP_BYS
 
 from . import api
 from .forms import MAX_RAW_QUERY, MAX_VALUES
@@ -90,6 +92,19 @@ def _list_parameter_docs() -> dict[str, dict]:
             "description": "Results per page.",
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
         },
+    }
+
+
+def _stats_parameter_docs() -> dict[str, dict]:
+    listed = _list_parameter_docs()
+    return {
+        "group_by": {
+            "in": "query",
+            "required": True,
+            "description": "What to count by.",
+            "schema": {"type": "string", "enum": list(STATS_GROUP_BYS)},
+        },
+        **{name: listed[name] for name in STATS_PARAMETERS if name in listed and name != "q"},
     }
 
 
@@ -209,6 +224,37 @@ def _schemas() -> dict[str, dict]:
                 },
             }
         ),
+        "Stats": _object(
+            {
+                "group_by": {"type": "string", "enum": list(STATS_GROUP_BYS)},
+                "total": {"type": "integer", "description": "Equals /models/ `count` for the same filters."},
+                "groups": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "value": {
+                                "type": ["string", "integer", "null"],
+                                "description": "Slug, unit code or year; null for the models without a field "
+                                "or without a recognition level.",
+                            },
+                            "label": STRING,
+                            "count": INTEGER,
+                            "has_children": {
+                                "type": "boolean",
+                                "description": "group_by=unit only: there are units below to drill into.",
+                            },
+                        },
+                        optional=("has_children",),
+                    ),
+                },
+                "parent": {
+                    "type": ["object", "null"],
+                    "description": "group_by=unit only: the unit the groups are directly below (null: the top).",
+                    "properties": {"code": STRING, "name": STRING},
+                },
+            },
+            optional=("parent",),
+        ),
         "ParameterError": _object(
             {
                 "error": _object({"parameter": STRING, "message": STRING}),
@@ -275,6 +321,23 @@ def build_schema(*, server_url: str = "/") -> dict:
                     "parameters": _parameters(_suggest_parameter_docs(), api.SUGGEST_PARAMETERS),
                     "responses": {
                         "200": _json_content("Suggestions", "The suggestions, best first."),
+                        "400": bad_parameter,
+                        **_common_errors(),
+                    },
+                }
+            },
+            "/stats/": {
+                "get": {
+                    "operationId": "getStats",
+                    "summary": "Published models counted by one dimension",
+                    "description": "Counts the models /models/ would find for the same filters (the total equals "
+                    "its `count`). With group_by=unit the groups are the units directly below the `unit` filter, "
+                    "or the top-level units, each counting everything below it and its predecessors' models "
+                    "(units merged or split into it), as the `unit` filter of /models/ does.",
+                    # `q` is refused there (statistics count filters, not searches): not documented.
+                    "parameters": _parameters(_stats_parameter_docs(), tuple(n for n in STATS_PARAMETERS if n != "q")),
+                    "responses": {
+                        "200": _json_content("Stats", "The counts."),
                         "400": bad_parameter,
                         **_common_errors(),
                     },

@@ -39,3 +39,8 @@ def unit_saved(sender, instance, created, raw=False, **kwargs) -> None:
 
 def unit_moved(sender, unit, **kwargs) -> None:
     unit_subtree_changed(unit)
+
+
+def units_succeeded(sender, units, **kwargs) -> None:
+    for unit in units:
+        unit_subtree_changed(unit)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "movements",
     "models_registry",
     "search",
+    "stats",
+    "emulation",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

@@ -136,6 +136,9 @@ def load_demo_data(*, models: int = 2000, seed: int = 2025, progress: Progress |
     context = ensure_media(seed=seed, progress=report, result=result)
     ensure_users(units=units, result=result)
     load_practice_models(models=models, seed=seed, units=units, context=context, progress=report, result=result)
+    from emulation.demo import load_emulation_demo  # the emulation cycle builds on the registry
+
+    load_emulation_demo(seed=seed)
     result.models_total = PracticeModel.objects.count()
     result.seconds = time.monotonic() - started
     return result

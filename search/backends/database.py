@@ -21,7 +21,9 @@ User input never reaches SQL text: values are parameters, and full-text expressi
 from the analysed words, each quoted by `_fts_quote` / `_ts_quote`.
 """
 
+import hashlib
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
@@ -29,14 +31,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 
-from models_registry.models import Unit
+from models_registry.selectors import unit_scope_paths
 
 from ..analysis import QueryAnalysis
 from ..analysis import tokens as word_tokens
 from ..documents import SearchDocument, iter_documents, published_count
-from ..models import SearchEntry
+from ..models import SearchEntry, SearchIndexState
 from ..query import (
     FACET_FIELD,
     FACET_FORM,
@@ -64,7 +67,16 @@ _BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 2.0, 1.0, 10.0, 4.0, 2.0, 1.0)"
 # Related models: words found in more models than this are too common to say what a model is about.
 _RELATED_COMMON = 1000
 _RELATED_WORDS = 10
-_NEWEST = "e.year DESC, e.published_at DESC NULLS LAST, e.practice_model_id DESC"
+# Answers to query-less requests (the movement and unit listings) are cached under the index's
+# token (SearchIndexState) this long at most; any write to the index changes the token.
+LISTING_CACHE_SECONDS = 600
+# A query matching at least this many models is counted and ranked in one pass on SQLite (the
+# walk over its matches is what costs); a smaller one is counted first and ranked only if needed.
+_LARGE_MATCH = 5000
+# PostgreSQL sorts NULLs first in DESC order, SQLite last: saying NULLS LAST on SQLite would only
+# stop its planner from reading the order off the "newest" index.
+_NEWEST_POSTGRES = "e.year DESC, e.published_at DESC NULLS LAST, e.practice_model_id DESC"
+_NEWEST_SQLITE = "e.year DESC, e.published_at DESC, e.practice_model_id DESC"
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,15 @@ class _Term:
 
     folded: tuple[str, ...]
     exact: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _RankedPage:
+    """The page of a relevance-ordered search, ranked by `expression` (see `_facets_and_total`)."""
+
+    expression: str
+    page_size: int
+    offset: int
 
 
 @dataclass(frozen=True)
@@ -155,6 +176,7 @@ class _Dialect:
 
 class _SQLite(_Dialect):
     name = "sqlite"
+    newest = _NEWEST_SQLITE
 
     # No column filter is needed on words: a folded word is ASCII and an ASCII word of the exact
     # columns is also in the folded ones, while a word with diacritics is only in the exact ones.
@@ -229,7 +251,7 @@ class _SQLite(_Dialect):
         # of words found in half the models or more to 1e-6, and only the tiny differences left
         # tell a title match or an exact "hồ" from a body match or a "hộ".
         score = f"{_BM25} * ({boost})" if boost else _BM25
-        return f"{score}, {_NEWEST}"
+        return f"{score}, {self.newest}"
 
     def order_params(self, phrase: str | None) -> list:
         return []
@@ -247,6 +269,7 @@ class _SQLite(_Dialect):
 
 class _PostgreSQL(_Dialect):
     name = "postgresql"
+    newest = _NEWEST_POSTGRES
 
     def any_of(self, item: _Term) -> str:
         return " | ".join(_ts_quote(word) for word in (*item.folded, *item.exact))
@@ -317,7 +340,7 @@ class _PostgreSQL(_Dialect):
             )
         if boost:
             score = f"({score}) * ({boost})"
-        return f"{score} DESC, {_NEWEST}"
+        return f"{score} DESC, {self.newest}"
 
     def order_params(self, phrase: str | None) -> list:
         return [phrase, phrase] if phrase else []
@@ -387,20 +410,45 @@ class DatabaseBackend:
 
     def update_index(self, ids: list[int]) -> None:
         """Index the published models among `ids` (skipping unchanged ones) and drop the others' entries."""
-        for chunk in _chunks(sorted({int(pk) for pk in ids}), BATCH_SIZE):
+        ids = sorted({int(pk) for pk in ids})
+        changed = 0
+        for chunk in _chunks(ids, BATCH_SIZE):
             documents = list(iter_documents(chunk))
             published = {document.id for document in documents}
             gone = [pk for pk in chunk if pk not in published]
             if gone:
+                # Counted even when nothing is left to delete: a deleted model's entry is already
+                # gone by cascade, and the cached listings must still forget it.
                 SearchEntry.objects.filter(pk__in=gone).delete()
+                changed += len(gone)
             if documents:
                 stored = dict(SearchEntry.objects.filter(pk__in=published).values_list("pk", "fingerprint"))
-                self._write([document for document in documents if stored.get(document.id) != document.fingerprint])
+                fresh = [document for document in documents if stored.get(document.id) != document.fingerprint]
+                self._write(fresh)
+                changed += len(fresh)
+        if changed:
+            self._changed(analyse=changed >= BATCH_SIZE)
 
-    def rebuild_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def _changed(self, *, analyse: bool) -> None:
+        """After a write: a new token (cached listings are stale), and after a large one fresh
+        planner statistics, without which SQLite sorts a whole listing instead of reading it off
+        the "newest" index (PostgreSQL's autovacuum keeps its own)."""
+        token = secrets.randbits(62)
+        if not SearchIndexState.objects.filter(pk=1).update(token=token):
+            SearchIndexState.objects.update_or_create(pk=1, defaults={"token": token})
+        if analyse and connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {ENTRY_TABLE}")
+
+    def token(self) -> int:
+        """The index's current version token (see SearchIndexState)."""
+        return SearchIndexState.objects.filter(pk=1).values_list("token", flat=True).first() or 0
+
+    def rebuild_index(self, progress: Callable[[int, int], None] | None = None, *, record_change: bool = True) -> int:
         """Rewrite every published model's entry from its document and drop all other entries.
 
         Batch by batch, so the index stays searchable (and other writers are not held up) meanwhile.
+        `record_change=False` only for migration 0004, which runs before the token's table exists.
         """
         total = published_count()
         seen: set[int] = set()
@@ -417,6 +465,8 @@ class DatabaseBackend:
             for chunk in _chunks(stale, BATCH_SIZE):
                 SearchEntry.objects.filter(pk__in=chunk).delete()
             _dialect().drop_orphans()
+            if record_change:
+                self._changed(analyse=True)
         return len(seen)
 
     def _rebuild_batch(self, batch, seen, total, progress) -> None:
@@ -451,14 +501,46 @@ class DatabaseBackend:
         return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
     def search(self, request: SearchRequest) -> BackendResult:
-        """The page of ids, the total and the facet counts for one search request."""
+        """The page of ids, the total and the facet counts for one search request.
+
+        Query-less requests are answered from the cache while the index is unchanged: they are the
+        listings every visitor opens, and counting their facets reads the whole index.
+        """
         try:
             with self._guarded():
-                return self._search(request)
+                if not request.query.is_empty:
+                    return self._search(request)
+                key = self._listing_key(request)
+                result = cache.get(key)
+                if result is None:
+                    result = self._search(request)
+                    cache.set(key, result, LISTING_CACHE_SECONDS)
+                return result
         except DatabaseError as exc:
             # Queries are built from quoted words and parameters only, so no user input can cause
             # this: it is a real failure (locked or broken database), reported to the service.
             raise SearchUnavailable(f"Database search failed: {exc}") from exc
+
+    def _listing_key(self, request: SearchRequest) -> str:
+        filters = request.filters
+        question = repr(
+            (
+                connection.alias,
+                request.sort,
+                request.page,
+                request.page_size,
+                request.with_facets,
+                request.unit_facet_codes,
+                filters.movements,
+                filters.fields,
+                filters.units,
+                [int(year) for year in filters.years],
+                filters.levels,
+                filters.forms,
+            )
+        )
+        digest = hashlib.sha256(question.encode()).hexdigest()[:32]
+        return f"search:listing:{self.token()}:{digest}"
 
     def related(self, practice_model_id: int, *, limit: int) -> list[int]:
         """Published models sharing the most distinctive words of this one's title and summary.
@@ -479,7 +561,7 @@ class DatabaseBackend:
         dialect = _dialect()
         prefix = query.folded
         sql = dialect.select_matching("1 = 1")
-        sql = f"{sql} ORDER BY CASE WHEN substr(e.title_sort, 1, %s) = %s THEN 0 ELSE 1 END, {_NEWEST} LIMIT %s"
+        sql = f"{sql} ORDER BY CASE WHEN substr(e.title_sort, 1, %s) = %s THEN 0 ELSE 1 END, {dialect.newest} LIMIT %s"
         try:
             with self._guarded(), connection.cursor() as cursor:
                 cursor.execute(sql, [dialect.title_prefix(words), len(prefix), prefix, limit])
@@ -526,31 +608,32 @@ class DatabaseBackend:
         # A word without any neighbour keeps itself: it matches nothing, as it should.
         return {word: tuple(c for c in neighbours if c in found) or (word,) for word, neighbours in candidates.items()}
 
-    def _expression(self, dialect: _Dialect, query: QueryAnalysis) -> tuple[str, str, str | None]:
+    def _expression(self, dialect: _Dialect, query: QueryAnalysis) -> tuple[str, str, str | None, bool]:
         """The full-text expressions of the query (strict, or relaxed when the strict one matches
-        nothing): to match, to rank, and that of the whole-query phrase, if any."""
+        nothing): to match, to rank, that of the whole-query phrase, if any, and whether the strict
+        one matches at least `_LARGE_MATCH` models."""
         plan = self._plan(dialect, query)
         expression = dialect.expression(plan, ranking=False)
         with connection.cursor() as cursor:
-            cursor.execute(dialect.matching_ids() + " LIMIT 1", [expression])
-            found = cursor.fetchone() is not None
+            cursor.execute(
+                f"SELECT COUNT(*) FROM ({dialect.matching_ids()} LIMIT %s) AS found", [expression, _LARGE_MATCH]
+            )
+            found = cursor.fetchone()[0]
         if not found:
             bonus = plan.bonus_phrase or (plan.phrases[0] if plan.phrases else ())
             plan = _Plan(variants=plan.variants, bonus_phrase=bonus, relaxed=True)
             expression = dialect.expression(plan, ranking=False)
         phrase = dialect.phrase(plan.bonus_phrase) if plan.bonus_phrase else None
-        return expression, dialect.expression(plan), phrase
+        return expression, dialect.expression(plan), phrase, found >= _LARGE_MATCH
 
     # -- filters and facets ------------------------------------------------------------------------
 
-    def _unit_paths(self, codes: Iterable[str]) -> dict[str, str]:
-        codes = set(codes)
-        if not codes:
-            return {}
-        return dict(Unit.objects.filter(code__in=codes).values_list("code", "path"))
+    def _unit_paths(self, codes: Iterable[str]) -> dict[str, list[str]]:
+        """The tree paths each unit counts: its own subtree and its predecessors' (merged, split)."""
+        return unit_scope_paths(codes)
 
     def _conditions(
-        self, dialect: _Dialect, filters: SearchFilters, paths: dict[str, str]
+        self, dialect: _Dialect, filters: SearchFilters, paths: dict[str, list[str]]
     ) -> dict[str, tuple[str, list]]:
         """The SQL condition of each active filter, by facet: values OR-ed within a facet."""
         conditions: dict[str, tuple[str, list]] = {}
@@ -564,7 +647,7 @@ class DatabaseBackend:
                 values = list(dict.fromkeys(values))
                 conditions[facet] = (f"{column} IN ({_placeholders(len(values))})", values)
         if filters.units:
-            unit_paths = sorted({paths[code] for code in filters.units if code in paths})
+            unit_paths = sorted({path for code in filters.units for path in paths.get(code, ())})
             if unit_paths:
                 # The lengths come from the database, never from the request.
                 sql = " OR ".join(f"substr(e.unit_path, 1, {len(path):d}) = %s" for path in unit_paths)
@@ -588,14 +671,30 @@ class DatabaseBackend:
         return (" AND ".join(parts) or "1 = 1"), params
 
     def _facets_and_total(
-        self, dialect, expression, conditions, unit_facet_paths: dict[str, str]
-    ) -> tuple[int, dict[str, dict]]:
-        """Every facet's counts (each without its own filter) and the total, in one statement."""
+        self,
+        dialect,
+        expression,
+        conditions,
+        unit_facet_paths: dict[str, list[str]],
+        page: "_RankedPage | None" = None,
+    ) -> tuple[int, dict[str, dict], list[int] | None]:
+        """Every facet's counts (each without its own filter) and the total, in one statement;
+        with `page` (SQLite, by relevance), also that page's ids, ranked in the same pass."""
         params: list = []
         ctes = []
         source = f"{ENTRY_TABLE} e"
         columns = "e.movement, e.field, e.year, e.level, e.unit_path, e.forms"
         matching = f"e.practice_model_id IN ({dialect.matching_ids()})"
+        if page is not None:
+            # The full-text table drives, so bm25() can score the rows as they pass: the match is
+            # walked once for the counts and the ranking together (a second walk cost as much again).
+            # The ranked expression matches exactly the models the plain one does.
+            columns += ", e.practice_model_id, e.published_at"
+            from_matching = (
+                f"{FTS_TABLE} CROSS JOIN {ENTRY_TABLE} e ON e.practice_model_id = {FTS_TABLE}.rowid "
+                f"WHERE {FTS_TABLE} MATCH %s"
+            )
+            expression = page.expression
         flags: dict[str, str] = {}
         if conditions:
             # One pass evaluates every filter once per model (matching the query, if any) and keeps
@@ -606,20 +705,31 @@ class DatabaseBackend:
                 f"CASE WHEN {sql} THEN 1 ELSE 0 END AS {flags[facet]}" for facet, (sql, _v) in conditions.items()
             )
             failing = " + ".join(flags.values())
-            where = matching if expression is not None else "1 = 1"
-            ctes.append(
-                f"b AS MATERIALIZED (SELECT * FROM (SELECT {columns}, {flag_sql} FROM {ENTRY_TABLE} e "
-                f"WHERE {where}) AS flagged WHERE {failing} >= {len(flags) - 1:d})"
-            )
             for _sql, values in conditions.values():
                 params.extend(values)
+            if page is not None:
+                # Only the models passing every filter are ranked: bm25() is the costly part.
+                passing = " AND ".join(f"({sql})" for sql, _v in conditions.values())
+                flag_sql += f", CASE WHEN {passing} THEN {_BM25} END AS score"
+                for _sql, values in conditions.values():
+                    params.extend(values)
+                selected = f"SELECT {columns}, {flag_sql} FROM {from_matching}"
+            else:
+                where = matching if expression is not None else "1 = 1"
+                selected = f"SELECT {columns}, {flag_sql} FROM {ENTRY_TABLE} e WHERE {where}"
+            ctes.append(
+                f"b AS MATERIALIZED (SELECT * FROM ({selected}) AS flagged WHERE {failing} >= {len(flags) - 1:d})"
+            )
             if expression is not None:
                 params.append(expression)
             source = "b e"
         elif expression is not None:
             # The full-text match runs once: its models' filter columns are materialised, then
             # read by every facet below.
-            ctes.append(f"m AS MATERIALIZED (SELECT {columns} FROM {ENTRY_TABLE} e WHERE {matching})")
+            if page is not None:
+                ctes.append(f"m AS MATERIALIZED (SELECT {columns}, {_BM25} AS score FROM {from_matching})")
+            else:
+                ctes.append(f"m AS MATERIALIZED (SELECT {columns} FROM {ENTRY_TABLE} e WHERE {matching})")
             params.append(expression)
             source = "m e"
         prefix = f"WITH {', '.join(ctes)} " if ctes else ""
@@ -651,31 +761,49 @@ class DatabaseBackend:
             # Counted per unit path (read off the path index in order, a thousand groups or so),
             # then summed into each facet unit whose path is a prefix.
             add(FACET_UNIT, "e.unit_path", own=FACET_UNIT)
+        if page is not None:
+            passing = " AND ".join(f"e.{flag} = 1" for flag in flags.values()) or "1 = 1"
+            parts.append(
+                f"SELECT * FROM (SELECT 'page', e.practice_model_id, 0 FROM {source} "
+                f"WHERE {passing} ORDER BY e.score, {dialect.newest} LIMIT %s OFFSET %s)"
+            )
+            params.extend([page.page_size, page.offset])
 
         facets: dict[str, dict] = {facet: {} for facet in (FACET_MOVEMENT, FACET_FIELD, FACET_UNIT, FACET_YEAR)}
         facets |= {FACET_LEVEL: {}, FACET_FORM: {}}
+        # A unit's paths never lie under one another (unit_scope_paths), so no model counts twice.
         codes_by_path: dict[str, list[str]] = defaultdict(list)
-        for code, path in unit_facet_paths.items():
-            codes_by_path[path].append(code)
+        for code, unit_paths in unit_facet_paths.items():
+            for path in unit_paths:
+                codes_by_path[path].append(code)
         lengths = sorted({len(path) for path in codes_by_path})
         total = 0
+        ids: list[int] | None = None if page is None else []
         with connection.cursor() as cursor:
             cursor.execute(prefix + " UNION ALL ".join(parts), params)
             for facet, value, count in cursor.fetchall():
                 if facet == "total":
                     total = count
+                elif facet == "page":
+                    ids.append(int(value))
                 elif facet == FACET_YEAR:
                     facets[facet][int(value)] = count
                 elif facet == FACET_FORM:
                     for form in value.split():
                         facets[facet][form] = facets[facet].get(form, 0) + count
                 elif facet == FACET_UNIT:
-                    for length in lengths:
-                        for code in codes_by_path.get(value[:length], ()):
-                            facets[facet][code] = facets[facet].get(code, 0) + count
+                    # Each facet unit once per path counted, whichever of its paths holds it.
+                    matched = {
+                        code
+                        for length in lengths
+                        if length <= len(value)
+                        for code in codes_by_path.get(value[:length], ())
+                    }
+                    for code in matched:
+                        facets[facet][code] = facets[facet].get(code, 0) + count
                 else:
                     facets[facet][value] = count
-        return total, facets
+        return total, facets, ids
 
     # -- the search itself -------------------------------------------------------------------------
 
@@ -684,15 +812,21 @@ class DatabaseBackend:
         filters = request.filters
         paths = self._unit_paths((*filters.units, *request.unit_facet_codes))
         conditions = self._conditions(dialect, filters, paths)
-        expression, ranked, phrase = (
-            (None, None, None) if request.query.is_empty else self._expression(dialect, request.query)
+        expression, ranked, phrase, large = (
+            (None, None, None, False) if request.query.is_empty else self._expression(dialect, request.query)
         )
         match = None if expression is None else f"e.practice_model_id IN ({dialect.matching_ids()})"
 
         facets: dict[str, dict] = {}
+        by_relevance = expression is not None and request.sort not in {SORT_TITLE, SORT_NEWEST}
         if request.with_facets:
             unit_facet_paths = {code: paths[code] for code in request.unit_facet_codes if code in paths}
-            total, facets = self._facets_and_total(dialect, expression, conditions, unit_facet_paths)
+            page = None
+            if by_relevance and large and dialect.name == "sqlite":
+                page = _RankedPage(ranked, request.page_size, request.offset)
+            total, facets, ids = self._facets_and_total(dialect, expression, conditions, unit_facet_paths, page)
+            if ids is not None:
+                return BackendResult(total=total, ids=ids, facets=facets)
         else:
             where, params = self._where(match, conditions)
             with connection.cursor() as cursor:
@@ -703,14 +837,14 @@ class DatabaseBackend:
         if total == 0 or request.offset >= total:
             return BackendResult(total=total, ids=[], facets=facets)
 
-        if expression is not None and request.sort not in {SORT_TITLE, SORT_NEWEST}:
+        if by_relevance:
             where, params = self._where(None, conditions)
             order = dialect.best_first(phrase=phrase is not None)
             sql = f"{dialect.select_matching(where)} ORDER BY {order} LIMIT %s OFFSET %s"
             params = [ranked, *params, *dialect.order_params(phrase)]
         else:
             where, params = self._where(match, conditions)
-            order = dialect.title_order if request.sort == SORT_TITLE else _NEWEST
+            order = dialect.title_order if request.sort == SORT_TITLE else dialect.newest
             sql = f"SELECT e.practice_model_id FROM {ENTRY_TABLE} e WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
             params = [expression, *params] if match else params
         with connection.cursor() as cursor:
@@ -755,7 +889,7 @@ class DatabaseBackend:
             exclude = [practice_model_id, *ids]
             sql = (
                 f"SELECT e.practice_model_id FROM {ENTRY_TABLE} e WHERE e.movement = %s AND e.field = %s "
-                f"AND e.practice_model_id NOT IN ({_placeholders(len(exclude))}) ORDER BY {_NEWEST} LIMIT %s"
+                f"AND e.practice_model_id NOT IN ({_placeholders(len(exclude))}) ORDER BY {dialect.newest} LIMIT %s"
             )
             with connection.cursor() as cursor:
                 cursor.execute(sql, [entry["movement"], entry["field"], *exclude, limit - len(ids)])

@@ -26,7 +26,8 @@ def index_published_models(apps, schema_editor):
         return
     from search.backends.database import DatabaseBackend
 
-    DatabaseBackend().rebuild_index()
+    # The index's token (migration 0005) does not exist yet: nothing can have been cached anyway.
+    DatabaseBackend().rebuild_index(record_change=False)
 
 
 class Migration(migrations.Migration):

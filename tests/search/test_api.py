@@ -31,6 +31,7 @@ from search.indexing import practice_models_changed
 from search.openapi import build_schema
 from search.query import FACETS, MAX_PAGE_SIZE, SORTS, SearchUnavailable
 from search.text import fold
+from stats.forms import PARAMETERS as STATS_PARAMETERS
 
 LIST = "/api/v1/models/"
 SUGGEST = "/api/v1/models/suggest"
@@ -348,6 +349,8 @@ def test_no_match_is_an_empty_first_page_not_an_error(client, catalogue):
         ({"movement": "dan-van-kheo,khong-co"}, "movement"),
         ({"field": "thu-cong"}, "field"),
         ({"unit": "NOPE"}, "unit"),
+        ({"unit": "HN\x00CG"}, "unit"),  # PostgreSQL refuses NUL in any value it is sent
+        ({"movement": "dan-van\x00kheo"}, "movement"),
         ({"year": "abc"}, "year"),
         ({"year": "1800"}, "year"),
         ({"year": "3000"}, "year"),
@@ -686,7 +689,7 @@ def test_schema_is_openapi_31_json(client, db, path):
     assert response.status_code == 200
     document = response.json()
     assert document["openapi"] == "3.1.0"
-    assert set(document["paths"]) == {"/models/", "/models/{id}/", "/models/suggest", "/schema"}
+    assert set(document["paths"]) == {"/models/", "/models/{id}/", "/models/suggest", "/stats/", "/schema"}
     assert document["servers"] == [{"url": "http://testserver/api/v1"}]
 
 
@@ -703,6 +706,8 @@ def test_schema_documents_every_parameter_from_the_views_constants(db):
     suggest = {p["name"] for p in document["paths"]["/models/suggest"]["get"]["parameters"]}
     assert suggest == set(api.SUGGEST_PARAMETERS)
     assert document["paths"]["/models/suggest"]["get"]["parameters"][1]["schema"]["default"] == 8
+    stats = {p["name"] for p in document["paths"]["/stats/"]["get"]["parameters"]}
+    assert stats == set(STATS_PARAMETERS) - {"q"}  # the statistics refuse q
 
 
 def test_real_answers_validate_against_the_schema(client, catalogue):
@@ -717,6 +722,9 @@ def test_real_answers_validate_against_the_schema(client, catalogue):
         ("/models/{id}/", 404, get(client, f"/api/v1/models/{catalogue.draft.pk}/")),
         ("/models/suggest", 200, get(client, SUGGEST, q="chợ")),
         ("/models/suggest", 400, get(client, SUGGEST, limit="x")),
+        ("/stats/", 200, get(client, "/api/v1/stats/", group_by="field", unit="HN-CG")),
+        ("/stats/", 200, get(client, "/api/v1/stats/", group_by="unit")),
+        ("/stats/", 400, get(client, "/api/v1/stats/", group_by="x")),
     ]
     for path, status, response in answers:
         assert response.status_code == status

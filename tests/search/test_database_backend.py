@@ -237,10 +237,12 @@ def registry(unit_tree, dvk, cb4t, fields):
         "e": model("Chi bộ bốn tốt E", unit=unit_tree.dong_da, movement=cb4t, field=fields["kinh-te"], year=2023),
         "f": model("Dân vận khéo F", unit=unit_tree.city, movement=dvk, year=2020),
     }
-    CommendationFactory(practice_model=m["a"], form=CommendationForm.CERTIFICATE_OF_MERIT)
-    CommendationFactory(practice_model=m["a"], form=CommendationForm.DIPLOMA_OF_MERIT)
-    CommendationFactory(practice_model=m["d"], form=CommendationForm.CERTIFICATE_OF_MERIT)
-    CommendationFactory(practice_model=m["e"], form=CommendationForm.EMULATION_FLAG)
+    # A commendation's level counts as a level reached: grassroots for A and E, D's own for D.
+    grassroots, district = RecognitionLevel.GRASSROOTS, RecognitionLevel.DISTRICT
+    CommendationFactory(practice_model=m["a"], form=CommendationForm.CERTIFICATE_OF_MERIT, level=grassroots)
+    CommendationFactory(practice_model=m["a"], form=CommendationForm.DIPLOMA_OF_MERIT, level=grassroots)
+    CommendationFactory(practice_model=m["d"], form=CommendationForm.CERTIFICATE_OF_MERIT, level=district)
+    CommendationFactory(practice_model=m["e"], form=CommendationForm.EMULATION_FLAG, level=grassroots)
     return {key: pm.pk for key, pm in m.items()}
 
 
@@ -253,7 +255,7 @@ def test_empty_query_lists_everything_newest_first(registry):
     assert result.facets["movement"] == {"dan-van-kheo": 4, "chi-bo-bon-tot": 2}
     assert result.facets["field"] == {"kinh-te": 3, "van-hoa-xa-hoi": 1}
     assert result.facets["year"] == {2020: 1, 2021: 1, 2022: 2, 2023: 2}
-    assert result.facets["level"] == {"thanh-pho": 1, "quan-huyen": 1}
+    assert result.facets["level"] == {"thanh-pho": 1, "quan-huyen": 1, "co-so": 2}
     assert result.facets["form"] == {"giay-khen": 2, "bang-khen": 1, "co-thi-dua": 1}
     assert result.facets["unit"] == {"HN": 6}
 
@@ -281,7 +283,7 @@ def test_multi_select_ors_within_a_facet(registry):
     assert set(result.ids) == {r["a"], r["f"]}
     result = search(filters=SearchFilters(levels=("thanh-pho", "quan-huyen")))
     assert set(result.ids) == {r["b"], r["d"]}
-    assert result.facets["level"] == {"thanh-pho": 1, "quan-huyen": 1}
+    assert result.facets["level"] == {"thanh-pho": 1, "quan-huyen": 1, "co-so": 2}
     assert result.facets["year"] == {2022: 1, 2023: 1}
     result = search(filters=SearchFilters(forms=("bang-khen", "co-thi-dua")))
     assert set(result.ids) == {r["a"], r["e"]}
@@ -326,6 +328,69 @@ def test_pagination(registry):
     pages = [search(page=page, page_size=4) for page in (1, 2, 3)]
     assert [p.ids for p in pages] == [everything[:4], everything[4:], []]
     assert all(p.total == 6 for p in pages[:2])
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "page"),
+    [
+        ("dan van kheo", SearchFilters(), 1),
+        ("dân vận", SearchFilters(fields=("kinh-te",)), 1),
+        ("kinh tế", SearchFilters(movements=("dan-van-kheo",), years=(2021, 2023), units=("HN-CG", "HN-DD")), 1),
+        ("kinh tế", SearchFilters(forms=("giay-khen",), levels=("quan-huyen",)), 1),
+        ("dan van kheo", SearchFilters(), 2),
+        ("khéo", SearchFilters(years=(1999,)), 1),
+    ],
+)
+def test_large_matches_rank_in_the_counting_pass_with_the_same_answer(registry, monkeypatch, query, filters, page):
+    """Matches of at least _LARGE_MATCH models are counted and ranked in one statement on SQLite:
+    whichever way a request goes, its ids, total and facets are the same."""
+    from search.backends import database
+
+    request = {"filters": filters, "page": page, "page_size": 2, "unit_facet_codes": ("HN-CG", "HN-DD")}
+    counted_then_ranked = search(query, **request)
+    monkeypatch.setattr(database, "_LARGE_MATCH", 1)
+    one_pass = search(query, **request)
+    assert (one_pass.ids, one_pass.total, one_pass.facets) == (
+        counted_then_ranked.ids,
+        counted_then_ranked.total,
+        counted_then_ranked.facets,
+    )
+    assert one_pass.total or query == "khéo"
+
+
+def test_cached_listings_follow_every_change_to_the_index(registry, unit_tree, dvk):
+    """Query-less answers come from the cache until anything in the index changes."""
+    listing = {"filters": SearchFilters(movements=("dan-van-kheo",)), "unit_facet_codes": ("HN-CG", "HN-DD")}
+    before = search(**listing)
+    assert before.total == 4
+    assert search(**listing) == before  # unchanged index: the same answer (from the cache)
+
+    added = model("Dân vận khéo G", unit=unit_tree.o_cho_dua, movement=dvk, year=2024)
+    after_publish = search(**listing)
+    assert after_publish.total == 5
+    assert after_publish.ids[0] == added.pk
+    assert after_publish.facets["unit"] == {"HN-CG": 2, "HN-DD": 2}
+
+    CommendationFactory(practice_model=added, form=CommendationForm.EMULATION_FLAG)
+    assert search(**listing).facets["form"] == {"giay-khen": 2, "bang-khen": 1, "co-thi-dua": 1}
+
+    added.unpublish()
+    assert search(**listing).total == 4
+    PracticeModel.objects.get(pk=registry["a"]).delete()
+    after_delete = search(**listing)
+    assert after_delete.total == 3
+    assert registry["a"] not in after_delete.ids
+
+
+def test_a_rebuild_refreshes_the_planner_statistics(registry):
+    backend.rebuild_index()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = 'search_searchentry' AND idx = 'search_entry_newest'"
+            )
+            assert cursor.fetchone()[0].startswith("6 ")  # six published models
+    assert backend.token() != 0
 
 
 # -- related and type-ahead -------------------------------------------------------------------------

@@ -115,3 +115,51 @@ def test_elasticsearch_outage_falls_back_to_the_database(settings, models, caplo
         elastic.reset_client()
         if server:
             server.close()
+
+
+def test_the_level_facet_is_the_highest_level_reached(search_backend, models):
+    """Commended at city level, a model recognised at district level is found under the city level."""
+    from models_registry.factories import CommendationFactory
+    from models_registry.models import RecognitionLevel
+
+    lake = models["lake"]
+    lake.recognition_level = RecognitionLevel.DISTRICT
+    lake.save_revision().publish()
+    CommendationFactory(practice_model=lake, level=RecognitionLevel.CITY)
+    CommendationFactory(practice_model=models["cell"], level=RecognitionLevel.GRASSROOTS)
+    search_backend.sync()
+    results = services.search(filters=SearchFilters(levels=(RecognitionLevel.CITY,)))
+    assert [item.practice_model.pk for item in results.items] == [lake.pk]
+    levels = {option.value: option.count for option in results.facets["level"]}
+    assert levels == {RecognitionLevel.CITY: 1, RecognitionLevel.GRASSROOTS: 1}
+    assert services.search(filters=SearchFilters(levels=(RecognitionLevel.DISTRICT,))).count == 0
+
+
+def test_a_successor_unit_finds_its_predecessors_models(search_backend, models, unit_tree):
+    """After Ô Chợ Dừa merges into Dịch Vọng, filtering by Dịch Vọng (or Cầu Giấy above it) also
+    finds Ô Chợ Dừa's models, and the unit facet counts them there too, on both backends."""
+    import datetime
+
+    from models_registry.models import UnitChangeKind
+    from models_registry.services.unit_history import record_unit_change
+
+    merged = PracticeModelFactory(title="Chợ văn minh Ô Chợ Dừa", unit=unit_tree.o_cho_dua)
+    search_backend.sync()
+    before = services.search(filters=SearchFilters(units=("HN-CG-DV",)))
+    assert before.count == 2, [
+        (i.practice_model.title, i.practice_model.unit.code) for i in before.items
+    ]  # households, cell
+    record_unit_change(
+        kind=UnitChangeKind.MERGE,
+        effective_date=datetime.date(2025, 7, 1),
+        predecessors=[unit_tree.o_cho_dua, unit_tree.dich_vong],
+        successors=[unit_tree.dich_vong],
+    )
+    search_backend.sync()
+    for code in ("HN-CG-DV", "HN-CG"):
+        found = services.search(filters=SearchFilters(units=(code,)))
+        assert merged.pk in [item.practice_model.pk for item in found.items], code
+    results = services.search(unit_facet_parent=unit_tree.city)
+    units = {option.value: option.count for option in results.facets["unit"]}
+    assert units["HN-CG"] == 3  # households, cell and the merged ward's model
+    assert units["HN-DD"] == 2, units  # the lake and the merged ward's model, still under Đống Đa
