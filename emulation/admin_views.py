@@ -35,7 +35,7 @@ from .forms import (
     ReportForm,
     ScoreForm,
 )
-from .models import Cycle, Evaluation, Score
+from .models import Cycle, Evaluation, Registration, Score
 
 # At most this many models are offered for registration at once; the search narrows the rest.
 CANDIDATE_LIMIT = 100
@@ -58,6 +58,11 @@ def _add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
+
+
+def _refusal_text(error: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one line for a message above the screen."""
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 def _page(request, items, per_page=PER_PAGE):
@@ -122,6 +127,8 @@ class RegistrationView(EmulationScreen):
             return context
         context["state"] = cycle.registration_state(today)
         context["form"] = form  # a refused registration shows why, whatever the window's state
+        # Scored or nominated evaluations keep their registration (see services.withdraw_registration): the
+        # screen offers to withdraw only the others, and only while the window is open.
         context["registrations"] = list(selectors.registrations_for(user=self.request.user, cycle=cycle))
         if context["state"] == Cycle.RegistrationState.OPEN:
             candidates = selectors.registrable_models(user=self.request.user, cycle=cycle).order_by(
@@ -162,6 +169,74 @@ class RegistrationView(EmulationScreen):
                 )
                 return redirect(f"{reverse('emulation_registration:index')}?cycle={cycle.pk}")
         return self.render_to_response(self.get_context_data(cycle=cycle, form=form))
+
+
+class RegistrationWithdrawView(EmulationScreen):
+    """Asks the officer to confirm, then takes back one of their units' registrations (see
+    services.withdraw_registration). Another unit's registration is simply not found."""
+
+    template_name = "emulation/admin/registration_withdraw.html"
+    page_title = gettext_lazy("Withdraw a registration")
+
+    @staticmethod
+    def allowed(user) -> bool:
+        return selectors.is_officer(user)
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.registration = None
+
+    def get_registration(self) -> Registration:
+        if self.registration is None:
+            registrations = selectors.editable_registrations(self.request.user)
+            self.registration = get_object_or_404(registrations, pk=_int(self.kwargs["pk"]))
+        return self.registration
+
+    def get_index_url(self) -> str:
+        return f"{reverse('emulation_registration:index')}?cycle={self.get_registration().cycle_id}"
+
+    def get_page_subtitle(self):
+        return self.get_registration().practice_model.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": self.get_index_url(), "label": _("Register models to a cycle")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        registration = self.get_registration()
+        try:
+            services.check_withdrawal(registration=registration, user=self.request.user)
+        except (ValidationError, PermissionDenied) as error:
+            refusal = _refusal_text(error)
+        else:
+            refusal = ""
+        context.update(
+            registration=registration,
+            cycle=registration.cycle,
+            practice_model=registration.practice_model,
+            refusal=refusal,
+            index_url=self.get_index_url(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        registration = self.get_registration()
+        try:
+            services.withdraw_registration(registration=registration, user=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _refusal_text(error))
+        else:
+            messages.success(
+                request,
+                _("The registration of “%(model)s” to “%(cycle)s” is withdrawn.")
+                % {"model": registration.practice_model.title, "cycle": registration.cycle.name},
+            )
+        # Back on the same cycle either way: the list shows what is registered now, the message why.
+        return redirect(self.get_index_url())
 
 
 # --- Scoring and nomination --------------------------------------------------------------------

@@ -76,13 +76,23 @@ def registrable_models(*, user, cycle: Cycle) -> QuerySet[PracticeModel]:
     )
 
 
+def editable_registrations(user) -> QuerySet[Registration]:
+    """Every registration of a model `user` may edit (their units' models), in any cycle."""
+    return Registration.objects.filter(
+        practice_model__in=permissions.editable_practice_models(user).values("pk")
+    ).select_related("cycle__movement", "practice_model__unit", "registered_by")
+
+
 def registrations_for(*, user, cycle: Cycle) -> QuerySet[Registration]:
-    """The registrations of `cycle` for the models `user` may edit (their units' models)."""
+    """The registrations of `cycle` for the models `user` may edit (their units' models), each marked
+    `evaluated` once scored, rated or nominated (see services.withdraw_registration)."""
+    evaluated = Evaluation.objects.filter(cycle=OuterRef("cycle"), practice_model=OuterRef("practice_model")).filter(
+        Q(nominated=True) | ~Q(result="") | Q(scores__isnull=False)
+    )
     return (
-        Registration.objects.filter(
-            cycle=cycle, practice_model__in=permissions.editable_practice_models(user).values("pk")
-        )
-        .select_related("practice_model__unit", "registered_by")
+        editable_registrations(user)
+        .filter(cycle=cycle)
+        .annotate(evaluated=Exists(evaluated))
         .order_by("practice_model__title")
     )
 

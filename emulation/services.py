@@ -283,6 +283,86 @@ def register_practice_model(
     return register_practice_models(cycle=cycle, practice_models=[practice_model], user=user, today=today)[0]
 
 
+def _withdrawal_refusal(*, cycle: Cycle, evaluation: Evaluation | None, day: datetime.date) -> ValidationError | None:
+    """Why a registration to `cycle` can no longer be withdrawn, or None if it still can."""
+    state = cycle.registration_state(day)
+    if state == Cycle.RegistrationState.CLOSED:
+        return ValidationError(
+            _("Registration for “%(cycle)s” closed on %(date)s: its registrations can no longer be withdrawn.")
+            % {"cycle": cycle.name, "date": format_day(cycle.registration_closes)},
+            code="registration_closed",
+        )
+    if state == Cycle.RegistrationState.UPCOMING:
+        # Only when the window was moved after the model was registered: wait until it opens again.
+        return ValidationError(
+            _("Registration for “%(cycle)s” opens on %(date)s: registrations can be withdrawn from then on.")
+            % {"cycle": cycle.name, "date": format_day(cycle.registration_opens)},
+            code="registration_not_open",
+        )
+    if evaluation is None:
+        return None
+    if evaluation.nominated:
+        return ValidationError(
+            _("The model is nominated for a commendation: its registration cannot be withdrawn."), code="nominated"
+        )
+    # A result is only ever stored from scores; both are checked so that no reviewer's work is lost.
+    if evaluation.result or evaluation.scores.exists():
+        return ValidationError(_("The model has been scored: its registration cannot be withdrawn."), code="scored")
+    return None
+
+
+def _check_may_withdraw(registration: Registration, user: AbstractBaseUser) -> None:
+    # The same rule as registering: the officers of the model's units (and those acting for every unit).
+    if not permissions.editable_practice_models(user).filter(pk=registration.practice_model_id).exists():
+        raise PermissionDenied(_("You can withdraw only the registrations of your own units' models."))
+
+
+def check_withdrawal(
+    *, registration: Registration, user: AbstractBaseUser, today: datetime.date | None = None
+) -> None:
+    """Raise the refusal `withdraw_registration` would give now, changing nothing (the confirmation step asks
+    only when the answer can be yes)."""
+    _check_may_withdraw(registration, user)
+    evaluation = Evaluation.objects.filter(
+        cycle_id=registration.cycle_id, practice_model_id=registration.practice_model_id
+    ).first()
+    refusal = _withdrawal_refusal(cycle=registration.cycle, evaluation=evaluation, day=today or selectors.today())
+    if refusal is not None:
+        raise refusal
+
+
+@transaction.atomic
+def withdraw_registration(
+    *, registration: Registration, user: AbstractBaseUser, today: datetime.date | None = None
+) -> None:
+    """Take back a model's registration to a cycle, with its still empty evaluation, while the registration window
+    is open and before any reviewer has scored or nominated it; only those who may register the model may."""
+    _check_may_withdraw(registration, user)
+    cycle = registration.cycle
+    # Lock the evaluation first, as score_evaluation does: a reviewer scoring at this very moment either finishes
+    # before (and the withdrawal is refused) or finds the evaluation gone.
+    evaluation = (
+        Evaluation.objects.select_for_update()
+        .filter(cycle_id=registration.cycle_id, practice_model_id=registration.practice_model_id)
+        .first()
+    )
+    refusal = _withdrawal_refusal(cycle=cycle, evaluation=evaluation, day=today or selectors.today())
+    if refusal is not None:
+        raise refusal
+    deleted, _by_model = Registration.objects.filter(pk=registration.pk).delete()
+    if not deleted:
+        # Withdrawn by someone else in the meantime (two officers of the unit, or a second click).
+        raise ValidationError(_("This registration has already been withdrawn."), code="already_withdrawn")
+    if evaluation is not None:
+        evaluation.delete()
+    log(
+        instance=registration.practice_model,
+        action="emulation.withdraw_registration",
+        user=user,
+        data={"cycle": {"id": cycle.pk, "name": cycle.name}},
+    )
+
+
 # --- Scoring -----------------------------------------------------------------------------------
 
 ScoreInput = Decimal | int | float | str | bool | None
@@ -367,7 +447,14 @@ def score_evaluation(
     with transaction.atomic():
         # One reviewer at a time recomputes an evaluation's result (a row lock on PostgreSQL; SQLite
         # serialises writers already).
-        locked = Evaluation.objects.select_for_update().select_related("cycle", "practice_model").get(pk=evaluation.pk)
+        locked = (
+            Evaluation.objects.select_for_update()
+            .select_related("cycle", "practice_model")
+            .filter(pk=evaluation.pk)
+            .first()
+        )
+        if locked is None:  # withdrawn by the unit while the reviewer was scoring
+            raise ValidationError(_("This registration has just been withdrawn: there is nothing left to score."))
         existing = {score.criterion_id: score for score in locked.scores.filter(reviewer=reviewer)}
         for criterion in criteria:
             value, passed = cleaned[criterion.pk]

@@ -103,6 +103,12 @@ class RegistrationViewSet(ScreenViewSet):
     menu_label = _("Register models")
     view_class = admin_views.RegistrationView
 
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<str:pk>/withdraw/", admin_views.RegistrationWithdrawView.as_view(), name="withdraw"),
+        ]
+
 
 class EvaluationViewSet(ScreenViewSet):
     name = "emulation_evaluations"
@@ -163,6 +169,11 @@ def register_emulation_log_actions(actions):
     # One history line per action, naming the cycle it happened in.
     cycle_actions = (
         ("emulation.register", _("Emulation: register to a cycle"), _("Registered to the cycle “%(cycle)s”")),
+        (
+            "emulation.withdraw_registration",
+            _("Emulation: withdraw a registration"),
+            _("Registration to the cycle “%(cycle)s” withdrawn"),
+        ),
         ("emulation.score", _("Emulation: score"), _("Scored in the cycle “%(cycle)s”")),
         (
             "emulation.nominate",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.auth import LoginForm
 from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.widgets import AdminDateInput
 
 from search.text import fold
 
@@ -22,12 +23,29 @@ class UnitForm(WagtailAdminModelForm):
         help_text=_("Leave empty for a top-level unit (a city or province)."),
     )
 
+    effective_date = forms.DateField(
+        label=_("Date the change takes effect"),
+        required=False,
+        widget=AdminDateInput,
+        help_text=_(
+            "A new name or a new parent unit is recorded in the unit history with this date (today if empty)."
+        ),
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis of the change"),
+        required=False,
+        max_length=500,
+        help_text=_("The decision or resolution, e.g. “Nghị quyết số 1656/NQ-UBTVQH15 ngày 16/6/2025”."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             parent = self.instance.get_parent()
             self.initial.setdefault("parent", parent.pk if parent else None)
             self.fields["parent"].queryset = Unit.objects.exclude(path__startswith=self.instance.path)
+        else:  # a new unit has no history yet
+            del self.fields["effective_date"], self.fields["legal_basis"]
         self.fields["parent"].label_from_instance = lambda unit: f"{'— ' * (unit.depth - 1)}{unit.name} ({unit.code})"
 
     def save(self, commit=True):

@@ -368,15 +368,18 @@ class PracticeModel(
 
         Afterwards the name stays as it was, however the unit is renamed.
         """
+        stored_unit = None
+        if self.unit_id and self.submitted_unit_name and self.pk is not None:
+            stored_unit = PracticeModel.objects.filter(pk=self.pk).values_list("unit_id", flat=True).first()
+        self.take_unit_name(stored_unit_id=stored_unit)
+
+    def take_unit_name(self, *, stored_unit_id: int | None) -> None:
+        """Remember the unit's name if the model has none yet or is now filed under another unit than
+        `stored_unit_id` (the one in the database); for the bulk writers, which skip save()."""
         if not self.unit_id:
             return
-        if self.submitted_unit_name:
-            if self.pk is None:
-                return
-            stored_unit = PracticeModel.objects.filter(pk=self.pk).values_list("unit_id", flat=True).first()
-            if stored_unit in (None, self.unit_id):
-                return
-        self.submitted_unit_name = self.unit.name
+        if not self.submitted_unit_name or stored_unit_id not in (None, self.unit_id):
+            self.submitted_unit_name = self.unit.name
 
     def with_content_json(self, content):
         obj = super().with_content_json(content)

@@ -20,6 +20,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.models import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.widgets import AdminSnippetChooser
 
 from .models import Unit, UnitChange, UnitChangeLink
@@ -188,3 +189,14 @@ class UnitChangeViewSet(ModelViewSet):
     def get_add_view_kwargs(self, **kwargs):
         panel = CREATE_PANEL.bind_to_model(self.model)
         return super().get_add_view_kwargs(**{"panel": panel, "form_class": panel.get_form_class(), **kwargs})
+
+
+class UnitEditView(SnippetEditView):
+    """The Units screen's edit view: a refused rename or move (see services.unit_history.save_unit_edit)
+    shows on the form, with nothing saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            return _refused(self, form, error)

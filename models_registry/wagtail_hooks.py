@@ -32,7 +32,8 @@ from .commendation_admin import (
 from .commendation_forms import CommendationAdminForm
 from .media_permissions import UnitScopedMediaPolicy, document_is_public
 from .models import Commendation, PracticeModel, Unit, UnitChange, UnitMembership
-from .unit_history_admin import UnitChangePermissionPolicy, UnitChangeViewSet
+from .services import unit_history
+from .unit_history_admin import UnitChangePermissionPolicy, UnitChangeViewSet, UnitEditView
 
 # Registered before any view asks for it: Wagtail would otherwise build a plain model policy.
 register_permission_policy(PracticeModel, permissions.PracticeModelPermissionPolicy(PracticeModel))
@@ -54,9 +55,14 @@ class UnitCreateAction(CreateAction):
 
 class UnitEditAction(EditAction):
     def _save_instance(self):
-        unit = self.form.save(commit=False)
-        unit.save()
-        self.instance = services.move_unit(unit=unit, parent=self.form.cleaned_data.get("parent"))
+        data = self.form.cleaned_data
+        self.instance = unit_history.save_unit_edit(
+            unit=self.form.save(commit=False),
+            parent=data.get("parent"),
+            effective_date=data.get("effective_date"),
+            legal_basis=data.get("legal_basis") or "",
+            user=self.user,
+        )
 
 
 @hooks.register("register_actions")
@@ -81,11 +87,13 @@ class UnitViewSet(SnippetViewSet):
     ordering = ["path"]
     list_per_page = 50
     copy_view_enabled = False
+    edit_view_class = UnitEditView
     edit_handler = ObjectList(
         [
             FieldPanel("parent"),
             FieldRowPanel([FieldPanel("code"), FieldPanel("kind")]),
             FieldPanel("name"),
+            FieldRowPanel([FieldPanel("effective_date"), FieldPanel("legal_basis")]),
             FieldPanel("is_active"),
             FieldPanel("description"),
         ],

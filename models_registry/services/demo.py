@@ -367,6 +367,7 @@ def _insert_batch(*, drafts, units, movements, fields, context, content_type, sl
             slug=slugs.take(draft.title),
             external_id=draft.external_id,
             unit=units[draft.unit_code],
+            submitted_unit_name=units[draft.unit_code].name,
             movement=movements[draft.movement_slug],
             field_id=fields.get(draft.field_slug) if draft.field_slug else None,
             year=draft.year,

@@ -820,7 +820,9 @@ def _current_values(instance: PracticeModel, keys: Iterable[str]) -> dict:
 
 
 def _apply(instance: PracticeModel, item: _ModelRow) -> None:
+    stored_unit_id = instance.unit_id
     instance.unit = item.unit
+    instance.take_unit_name(stored_unit_id=stored_unit_id)
     for key, value in item.values.items():
         if key == "story":
             instance.story = [("paragraph", RichText(paragraph)) for paragraph in value]
@@ -971,7 +973,7 @@ def _write_models(*, creates, updates, publish: bool, user) -> list[tuple[Practi
     published_state = [*state, "live", "expired", "live_revision", "last_published_at", "first_published_at"]
     content_fields = [
         "title", "unit", "movement", "field", "year", "summary", "story", "results",
-        "recognition_level", "search_text", "updated_at",
+        "recognition_level", "search_text", "updated_at", "submitted_unit_name",
     ]  # fmt: skip
     update_rows(new_instances, published_state if publish else state)
     update_rows(pointer_only, state)

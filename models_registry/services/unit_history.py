@@ -249,3 +249,64 @@ def update_unit_change(
     change.save()
     log(instance=change, action="wagtail.edit", user=user, content_changed=True)
     return change
+
+
+@transaction.atomic
+def save_unit_edit(
+    *,
+    unit: Unit,
+    parent: Unit | None,
+    effective_date: datetime.date | None = None,
+    legal_basis: str = "",
+    user: AbstractBaseUser | None = None,
+) -> Unit:
+    """Save a unit edited in the Units screen (`unit` carries the edited fields, unsaved).
+
+    A new name or a new parent is not written over the old one: it is recorded as a dated rename or
+    move through `record_unit_change`, so the unit's history stays complete whichever screen is used.
+    The other fields (code, kind, activity, description) are saved as they are. Bad input raises
+    ValidationError keyed by argument (`name` for the unit's name), with nothing changed.
+    """
+    stored = Unit.objects.get(pk=unit.pk)
+    new_name = normalise_spaces(unit.name or "")
+    stored_parent = stored.get_parent(update=True)
+    renamed = new_name != stored.name
+    moved = (parent.pk if parent else None) != (stored_parent.pk if stored_parent else None)
+    if (renamed or moved) and user is not None and not user.has_perm(RECORD_PERMISSION):
+        raise ValidationError(
+            {
+                "name" if renamed else "parent": _(
+                    "Renaming or moving a unit is recorded in the unit history, which you cannot record: "
+                    "ask an administrator."
+                )
+            }
+        )
+    effective_date = effective_date or timezone.localdate()
+    unit.name = stored.name  # the rename below records the new one
+    unit.full_clean(exclude=["path", "depth", "numchild"])
+    unit.save()
+    keys = {"new_name": "name", "new_parent": "parent", "predecessors": "parent" if moved else "name"}
+    try:
+        if renamed:
+            record_unit_change(
+                kind=UnitChangeKind.RENAME,
+                effective_date=effective_date,
+                predecessors=[unit],
+                new_name=new_name,
+                legal_basis=legal_basis,
+                user=user,
+            )
+        if moved:
+            record_unit_change(
+                kind=UnitChangeKind.MOVE,
+                effective_date=effective_date,
+                predecessors=[unit],
+                new_parent=parent,
+                legal_basis=legal_basis,
+                user=user,
+            )
+    except ValidationError as error:
+        raise ValidationError(
+            {keys.get(key, key): messages for key, messages in error.message_dict.items()}
+        ) from error
+    return Unit.objects.get(pk=unit.pk)

@@ -14,8 +14,8 @@ import pytest
 from emulation import services
 from emulation.factories import CycleFactory, year_cycle
 from emulation.models import ActivityCheck, Cycle, Evaluation, EvaluationResult, Registration, Score
-from models_registry.factories import PracticeModelFactory
-from models_registry.models import PracticeModel
+from models_registry.factories import PracticeModelFactory, UnitMembershipFactory, UserFactory
+from models_registry.models import PracticeModel, UnitMembership
 from models_registry.services.demo import OFFICERS, REVIEWERS, ensure_groups
 from tests.test_admin_vietnamese import english_msgids, visible_texts
 
@@ -148,6 +148,91 @@ def test_reviewers_do_not_see_the_registration_screen(client, roles):
     assert reverse("emulation_registration:index") in menu
     assert reverse("emulation_evaluations:index") not in menu
     assert client.get(reverse("emulation_evaluations:index"))["Location"] == reverse("wagtailadmin_home")
+
+
+def withdraw_url(registration_or_id) -> str:
+    pk = getattr(registration_or_id, "pk", registration_or_id)
+    return reverse("emulation_registration:withdraw", args=[pk])
+
+
+def test_the_officer_withdraws_a_registration_after_confirming(client, roles, cycle, practice_model, registered):
+    registration = Registration.objects.get()
+    client.force_login(roles.officer)
+    index = reverse("emulation_registration:index")
+    html = client.get(index, {"cycle": cycle.pk}).content.decode()
+    assert f'href="{withdraw_url(registration)}"' in html
+    assert "Rút đăng ký" in html and f'<span class="w-sr-only"> “{practice_model.title}”</span>' in html
+    confirm = client.get(withdraw_url(registration))
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert "Rút đăng ký mô hình “Ngõ phố xanh - sạch - đẹp” khỏi đợt “Năm thi đua hiện tại”?" in page
+    assert 'method="post"' in page and "csrfmiddlewaretoken" in page and "Có, rút đăng ký" in page
+    assert not {text for text in visible_texts(page) if text in english_msgids()}
+    assert Registration.objects.exists()  # asking changes nothing
+    response = client.post(withdraw_url(registration))
+    assert response.status_code == 302
+    assert response["Location"] == f"{index}?cycle={cycle.pk}"
+    assert not Registration.objects.exists() and not Evaluation.objects.exists()
+    follow = client.get(response["Location"]).content.decode()
+    assert "Đã rút đăng ký mô hình “Ngõ phố xanh - sạch - đẹp” khỏi đợt “Năm thi đua hiện tại”." in follow
+    assert f'name="practice_models" value="{practice_model.pk}"' in follow  # offered for registration again
+    assert client.post(index, {"cycle": cycle.pk, "practice_models": [practice_model.pk]}).status_code == 302
+    assert Registration.objects.filter(cycle=cycle, practice_model=practice_model).exists()
+    history = client.get(
+        reverse("wagtailsnippets_models_registry_practicemodel:history", args=[practice_model.pk])
+    ).content.decode()
+    assert "Đã rút đăng ký khỏi đợt “Năm thi đua hiện tại”" in history
+
+
+def test_a_scored_registration_offers_no_withdrawal_and_a_forced_one_is_refused(
+    client, roles, reviewers, cycle, registered, dvk_criteria
+):
+    services.score_evaluation(evaluation=registered, reviewer=reviewers.first, scores=marks(dvk_criteria, 20))
+    registration = Registration.objects.get()
+    client.force_login(roles.officer)
+    html = client.get(reverse("emulation_registration:index"), {"cycle": cycle.pk}).content.decode()
+    assert withdraw_url(registration) not in html
+    assert "Đã được chấm điểm, không thể rút đăng ký." in html
+    confirm = client.get(withdraw_url(registration)).content.decode()
+    assert "Mô hình đã được chấm điểm, không thể rút đăng ký." in confirm
+    assert "Có, rút đăng ký" not in confirm
+    response = client.post(withdraw_url(registration))
+    assert response.status_code == 302
+    assert "Mô hình đã được chấm điểm, không thể rút đăng ký." in client.get(response["Location"]).content.decode()
+    assert Registration.objects.count() == 1 and Score.objects.filter(evaluation=registered).exists()
+
+
+def test_after_the_window_a_registration_stays(client, roles, dvk, practice_model, users):
+    closed = year_cycle(year=2024, movement=dvk)
+    services.register_practice_model(
+        cycle=closed, practice_model=practice_model, user=users.officer, today=D(2024, 2, 1)
+    )
+    registration = Registration.objects.get()
+    client.force_login(roles.officer)
+    html = client.get(reverse("emulation_registration:index"), {"cycle": closed.pk}).content.decode()
+    assert practice_model.title in html and withdraw_url(registration) not in html
+    response = client.post(withdraw_url(registration))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('emulation_registration:index')}?cycle={closed.pk}"
+    follow = client.get(response["Location"]).content.decode()
+    assert "Đợt “Năm 2024” đã hết hạn đăng ký ngày 31/03/2024: không thể rút đăng ký nữa." in follow
+    assert Registration.objects.count() == 1 and Evaluation.objects.count() == 1
+
+
+def test_another_units_registration_is_not_found(client, roles, unit_tree, reviewers, registered):
+    registration = Registration.objects.get()
+    other_officer = UserFactory(username="canbo_ochodua")
+    UnitMembershipFactory(user=other_officer, unit=unit_tree.o_cho_dua, role=UnitMembership.Role.OFFICER)
+    other_officer.groups.add(*roles.officer.groups.all())
+    client.force_login(other_officer)
+    html = client.get(reverse("emulation_registration:index"), {"cycle": registered.cycle_id}).content.decode()
+    assert withdraw_url(registration) not in html
+    assert client.get(withdraw_url(registration)).status_code == 404
+    assert client.post(withdraw_url(registration)).status_code == 404
+    # A reviewer is no officer: the screen itself is refused, as the registration screen is.
+    client.force_login(reviewers.first)
+    assert client.post(withdraw_url(registration))["Location"] == reverse("wagtailadmin_home")
+    assert Registration.objects.count() == 1 and Evaluation.objects.count() == 1
 
 
 # --- Scoring -----------------------------------------------------------------------------------
@@ -351,7 +436,11 @@ def test_the_emulation_screens_read_in_vietnamese(client, roles, reviewers, regi
     services.score_evaluation(evaluation=registered, reviewer=reviewers.first, scores=marks(dvk_criteria, 25))
     english = english_msgids()
     screens = {
-        users.officer: [reverse("emulation_registration:index"), reverse("emulation_activity:index")],
+        users.officer: [
+            reverse("emulation_registration:index"),
+            reverse("emulation_registration:withdraw", args=[Registration.objects.get().pk]),
+            reverse("emulation_activity:index"),
+        ],
         reviewers.first: [
             reverse("emulation_evaluations:index"),
             reverse("emulation_evaluations:evaluation", args=[registered.pk]),
@@ -388,6 +477,9 @@ def test_no_request_ends_in_an_error_page(client, roles, reviewers, cycle, regis
     assert "Có mô hình được chọn không thể đăng ký vào đợt thi đua này." in response.content.decode()
     assert client.post(url, {"cycle": huge}).status_code == 404
     assert client.get(url, {"cycle": huge}).status_code == 200
+    for bad in ("abc", huge, str(2**63), "-1", "0", "1.5"):
+        assert client.get(reverse("emulation_registration:withdraw", args=[bad])).status_code == 404
+        assert client.post(reverse("emulation_registration:withdraw", args=[bad])).status_code == 404
     activity = reverse("emulation_activity:index")
     assert client.get(activity, {"year": huge}).status_code == 200
     assert client.post(activity, {"practice_model": huge, "year": "2025", "answer": "yes"}).status_code == 200

@@ -13,8 +13,8 @@ import pytest
 from emulation import selectors, services
 from emulation.factories import CriterionFactory, year_cycle
 from emulation.models import ActivityCheck, Criterion, Evaluation, EvaluationResult, Registration, Score
-from models_registry.factories import PracticeModelFactory
-from models_registry.models import CommendationForm, RecognitionLevel
+from models_registry.factories import PracticeModelFactory, UnitMembershipFactory, UserFactory
+from models_registry.models import CommendationForm, RecognitionLevel, UnitMembership
 
 from .conftest import marks
 
@@ -110,6 +110,118 @@ def test_a_batch_with_one_bad_model_registers_none(cycle_2025, unit_tree, dvk, c
         )
     assert caught.value.messages == ["“Chi bộ tổ dân phố số 1” thuộc phong trào khác với đợt “Năm 2025”."]
     assert not Registration.objects.exists() and not Evaluation.objects.exists()
+
+
+# --- Withdrawing a registration ----------------------------------------------------------------
+
+
+def withdraw(evaluation, user, today=IN_WINDOW):
+    registration = Registration.objects.get(cycle=evaluation.cycle, practice_model=evaluation.practice_model)
+    services.withdraw_registration(registration=registration, user=user, today=today)
+
+
+def assert_still_registered(evaluation, scores=0):
+    """A refused withdrawal leaves the registration, its evaluation and its scores, and no history entry."""
+    assert Registration.objects.filter(cycle=evaluation.cycle, practice_model=evaluation.practice_model).exists()
+    assert Evaluation.objects.filter(pk=evaluation.pk).exists()
+    assert Score.objects.filter(evaluation=evaluation).count() == scores
+    assert not ModelLogEntry.objects.filter(action="emulation.withdraw_registration").exists()
+
+
+def test_a_registration_is_withdrawn_inside_the_window_and_the_model_can_register_again(
+    evaluation, practice_model, cycle_2025, users
+):
+    withdraw(evaluation, users.officer, today=D(2025, 3, 31))  # the last day of the window still counts
+    assert not Registration.objects.exists() and not Evaluation.objects.exists()
+    entry = ModelLogEntry.objects.get(action="emulation.withdraw_registration", object_id=str(practice_model.pk))
+    assert entry.user_id == users.officer.pk and entry.data["cycle"]["name"] == "Năm 2025"
+    again = services.register_practice_model(
+        cycle=cycle_2025, practice_model=practice_model, user=users.officer, today=IN_WINDOW
+    )
+    assert Registration.objects.get() == again
+    assert Evaluation.objects.get(cycle=cycle_2025, practice_model=practice_model).result == ""
+
+
+def test_scores_for_a_registration_withdrawn_meanwhile_are_refused_not_an_error(
+    evaluation, reviewers, dvk_criteria, users
+):
+    """The reviewer opened the evaluation before the unit withdrew it: the scores have nowhere to go."""
+    withdraw(evaluation, users.officer)
+    with pytest.raises(ValidationError) as caught:
+        score(evaluation, reviewers.first, dvk_criteria, 20)
+    assert caught.value.messages == ["Đăng ký này vừa được rút: không còn gì để chấm điểm."]
+    assert not Score.objects.exists()
+
+
+def test_a_withdrawal_after_the_window_says_when_it_closed(evaluation, users):
+    with pytest.raises(ValidationError) as caught:
+        withdraw(evaluation, users.officer, today=D(2025, 4, 1))
+    assert caught.value.messages == ["Đợt “Năm 2025” đã hết hạn đăng ký ngày 31/03/2025: không thể rút đăng ký nữa."]
+    assert_still_registered(evaluation)
+
+
+def test_a_scored_model_cannot_be_withdrawn(evaluation, reviewers, dvk_criteria, users):
+    # Scoring opens with registration: a reviewer may already have scored inside the window.
+    services.score_evaluation(
+        evaluation=evaluation, reviewer=reviewers.first, scores=marks(dvk_criteria, 10), today=IN_WINDOW
+    )
+    with pytest.raises(ValidationError) as caught:
+        withdraw(evaluation, users.officer)
+    assert caught.value.messages == ["Mô hình đã được chấm điểm, không thể rút đăng ký."]
+    assert_still_registered(evaluation, scores=len(dvk_criteria))
+
+
+def test_a_nominated_model_cannot_be_withdrawn(evaluation, reviewers, dvk_criteria, users):
+    services.score_evaluation(
+        evaluation=evaluation, reviewer=reviewers.first, scores=marks(dvk_criteria, 25), today=IN_WINDOW
+    )
+    services.nominate(
+        evaluation=evaluation, user=reviewers.first, form=CommendationForm.CERTIFICATE_OF_MERIT, level="quan-huyen"
+    )
+    with pytest.raises(ValidationError) as caught:
+        withdraw(evaluation, users.officer)
+    assert caught.value.messages == ["Mô hình đã được đề nghị khen thưởng, không thể rút đăng ký."]
+    assert_still_registered(evaluation, scores=len(dvk_criteria))
+    evaluation.refresh_from_db()
+    assert evaluation.nominated
+
+
+def test_only_the_officers_of_the_models_units_may_withdraw(evaluation, unit_tree, users, reviewers):
+    other_officer = UserFactory(username="canbo_ochodua")
+    UnitMembershipFactory(user=other_officer, unit=unit_tree.o_cho_dua, role=UnitMembership.Role.OFFICER)
+    for user in (other_officer, reviewers.first):  # another unit's officer; a reviewer above the unit
+        with pytest.raises(PermissionDenied) as caught:
+            withdraw(evaluation, user)
+        assert str(caught.value) == "Bạn chỉ có thể rút đăng ký các mô hình của đơn vị mình."
+        assert_still_registered(evaluation)
+    withdraw(evaluation, users.admin)  # acting for every unit
+    assert not Registration.objects.exists()
+
+
+def test_the_permission_is_checked_before_the_window(evaluation, unit_tree):
+    """Someone who may not act learns nothing about the registration, not even that its window closed."""
+    other_officer = UserFactory(username="canbo_ochodua")
+    UnitMembershipFactory(user=other_officer, unit=unit_tree.o_cho_dua, role=UnitMembership.Role.OFFICER)
+    with pytest.raises(PermissionDenied):
+        withdraw(evaluation, other_officer, today=D(2025, 4, 1))
+    assert_still_registered(evaluation)
+
+
+def test_a_registration_withdrawn_twice_is_refused_the_second_time(evaluation, users):
+    registration = Registration.objects.get()
+    services.withdraw_registration(registration=registration, user=users.officer, today=IN_WINDOW)
+    with pytest.raises(ValidationError) as caught:
+        services.withdraw_registration(registration=registration, user=users.officer, today=IN_WINDOW)
+    assert caught.value.messages == ["Đăng ký này đã được rút trước đó."]
+    assert ModelLogEntry.objects.filter(action="emulation.withdraw_registration").count() == 1
+
+
+def test_check_withdrawal_answers_as_the_withdrawal_would_and_changes_nothing(evaluation, users):
+    registration = Registration.objects.get()
+    services.check_withdrawal(registration=registration, user=users.officer, today=IN_WINDOW)
+    with pytest.raises(ValidationError):
+        services.check_withdrawal(registration=registration, user=users.officer, today=D(2025, 4, 1))
+    assert_still_registered(evaluation)
 
 
 # --- Scores and results ------------------------------------------------------------------------

@@ -93,6 +93,7 @@ def test_demo_data_is_complete_and_a_second_run_changes_nothing():
         assert model.search_text == model.build_search_text()
         assert model.latest_revision is not None
         assert model.latest_revision.as_object().title == model.title
+        assert model.submitted_unit_name == model.unit.name == model.latest_revision.as_object().submitted_unit_name
         levels = list(model.commendations.values_list("level", flat=True))
         if model.live:
             assert model.live_revision_id == model.latest_revision_id

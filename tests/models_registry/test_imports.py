@@ -236,6 +236,27 @@ def test_models_csv_creates_drafts_with_a_revision_and_reimport_is_unchanged(uni
     assert PracticeModel.objects.count() == 2
 
 
+def test_imported_models_keep_their_units_name_at_submission(unit_tree, dvk, fields, tmp_path):
+    """The bulk writer skips save(): it must still remember the unit's name, and take the new unit's
+    name when a re-import files the model elsewhere, but not when the unit is merely renamed later."""
+    path = write_csv(tmp_path / "mo_hinh.csv", [MODEL_HEADER, model_row("M001")])
+    import_models(source=path)
+    model = PracticeModel.objects.get(external_id="M001")
+    assert model.submitted_unit_name == "Phường Dịch Vọng"
+    assert model.latest_revision.content["submitted_unit_name"] == "Phường Dịch Vọng"
+
+    Unit.objects.filter(pk=unit_tree.dich_vong.pk).update(name="Phường Dịch Vọng (tên mới)")
+    import_models(source=write_csv(tmp_path / "sua.csv", [MODEL_HEADER, model_row("M001", title="Tên khác")]))
+    model.refresh_from_db()
+    assert model.title == "Tên khác"
+    assert model.submitted_unit_name == "Phường Dịch Vọng"
+
+    import_models(source=write_csv(tmp_path / "chuyen.csv", [MODEL_HEADER, model_row("M001", unit_code="HN-DD-OCD")]))
+    model.refresh_from_db()
+    assert model.unit == unit_tree.o_cho_dua
+    assert model.submitted_unit_name == "Phường Ô Chợ Dừa"
+
+
 def test_models_xlsx_with_vietnamese_headers_names_and_float_years(unit_tree, cb4t, fields, tmp_path):
     header = [unicodedata.normalize("NFD", name).upper() for name in VI_MODEL_HEADER]
     header[1] = "ten mo hinh"

@@ -400,3 +400,86 @@ def test_a_recorded_change_is_corrected_but_never_deleted(admin_client, unit_tre
     assert (change.effective_date, change.legal_basis) == (datetime.date(2025, 7, 2), "Quyết định số 12/QĐ-UBND")
     assert admin_client.post(reverse("unitchange:delete", args=[change.pk])).status_code in (302, 403)
     assert UnitChange.objects.filter(pk=change.pk).exists()
+
+
+def unit_edit(unit: Unit, **changes) -> dict:
+    parent = unit.get_parent()
+    data = {
+        "parent": parent.pk if parent else "",
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "is_active": "on",
+        "description": unit.description,
+        "effective_date": "",
+        "legal_basis": "",
+    }
+    return {**data, **changes}
+
+
+def test_a_rename_in_the_units_screen_is_recorded_in_the_history(admin_client, unit_tree, dvk):
+    model = PracticeModelFactory(unit=unit_tree.dich_vong, movement=dvk)
+    url = reverse("wagtailsnippets_models_registry_unit:edit", args=[unit_tree.dich_vong.pk])
+    assert "Ngày thay đổi có hiệu lực" in admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url,
+        unit_edit(
+            unit_tree.dich_vong,
+            name="Phường  Dịch Vọng Hậu",
+            effective_date="01/07/2025",
+            legal_basis="Nghị quyết số 1656/NQ-UBTVQH15",
+            description="Mô tả mới",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    unit = fresh(unit_tree.dich_vong)
+    assert (unit.name, unit.description) == ("Phường Dịch Vọng Hậu", "Mô tả mới")
+    change = UnitChange.objects.get()
+    assert (change.kind, change.effective_date, change.legal_basis) == (
+        UnitChangeKind.RENAME,
+        EFFECTIVE,
+        "Nghị quyết số 1656/NQ-UBTVQH15",
+    )
+    assert [(link.role, link.name) for link in change.links.order_by("role")] == [
+        (UnitChangeLink.Role.PREDECESSOR, "Phường Dịch Vọng"),
+        (UnitChangeLink.Role.SUCCESSOR, "Phường Dịch Vọng Hậu"),
+    ]
+    model.refresh_from_db()
+    assert model.submitted_unit_name == "Phường Dịch Vọng"
+
+
+def test_a_move_in_the_units_screen_is_recorded_dated_today_by_default(admin_client, unit_tree):
+    url = reverse("wagtailsnippets_models_registry_unit:edit", args=[unit_tree.dich_vong.pk])
+    response = admin_client.post(url, unit_edit(unit_tree.dich_vong, parent=unit_tree.dong_da.pk))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert fresh(unit_tree.dich_vong).get_parent().code == "HN-DD"
+    change = UnitChange.objects.get()
+    assert (change.kind, change.effective_date) == (UnitChangeKind.MOVE, timezone.localdate())
+    # Editing only the description records nothing.
+    admin_client.post(url, unit_edit(fresh(unit_tree.dich_vong), description="Chỉ sửa mô tả"))
+    assert UnitChange.objects.count() == 1
+    assert fresh(unit_tree.dich_vong).description == "Chỉ sửa mô tả"
+
+
+def test_a_refused_rename_in_the_units_screen_says_why_and_saves_nothing(admin_client, client, unit_tree):
+    url = reverse("wagtailsnippets_models_registry_unit:edit", args=[unit_tree.dich_vong.pk])
+    future = (timezone.localdate() + datetime.timedelta(days=3)).strftime("%d/%m/%Y")
+    response = admin_client.post(
+        url, unit_edit(unit_tree.dich_vong, name="Tên mới", effective_date=future, description="Không lưu")
+    )
+    assert response.status_code == 200
+    assert "Ngày có hiệu lực không được ở tương lai" in response.content.decode()
+    assert (fresh(unit_tree.dich_vong).name, fresh(unit_tree.dich_vong).description) == ("Phường Dịch Vọng", "")
+    assert not UnitChange.objects.exists()
+
+    # Someone who may edit units but not record their history cannot rename through this screen either.
+    editor = UserFactory(username="bientap_donvi")
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", "change_unit", "view_unit"]))
+    client.force_login(editor)
+    response = client.post(url, unit_edit(unit_tree.dich_vong, name="Tên khác"))
+    assert response.status_code == 200
+    assert "không có quyền ghi nhận" in response.content.decode()
+    assert fresh(unit_tree.dich_vong).name == "Phường Dịch Vọng"
+    response = client.post(url, unit_edit(unit_tree.dich_vong, description="Được sửa"))
+    assert response.status_code == 302
+    assert fresh(unit_tree.dich_vong).description == "Được sửa"
