@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Page
 from wagtail.search import index
 
 
@@ -61,7 +61,11 @@ class HomePage(Page):
 
 
 class MovementPage(RoutablePageMixin, Page):
-    """An emulation movement ("Dân vận khéo", "Chi bộ bốn tốt"): its intro, criteria, fields and models."""
+    """An emulation movement ("Dân vận khéo", "Chi bộ bốn tốt"): its intro, fields and models.
+
+    Its criteria are the emulation criteria (`emulation_criteria`, edited on the emulation admin
+    screen), the one list that both scoring and this page use.
+    """
 
     abbreviation = models.CharField(
         _("abbreviation"), max_length=20, blank=True, help_text=_("For example DVK or CB4T.")
@@ -76,7 +80,8 @@ class MovementPage(RoutablePageMixin, Page):
         FieldPanel("abbreviation"),
         FieldPanel("intro"),
         FieldPanel("fields", widget=forms.CheckboxSelectMultiple),
-        MultiFieldPanel([InlinePanel("criteria", label=_("criterion"))], heading=_("criteria")),
+        # The criteria have one home, the emulation criteria screen: the panel points there.
+        HelpPanel(template="movements/admin/criteria_help_panel.html", heading=_("Criteria")),
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["movements.HomePage"]
@@ -107,22 +112,6 @@ class MovementPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["criteria"] = list(self.criteria.all())
+        # Through the reverse accessor: movements sits below emulation and never imports it.
+        context["criteria"] = list(self.emulation_criteria.filter(is_active=True).order_by("sort_order", "pk"))
         return context
-
-
-class Criterion(Orderable):
-    """One thing a movement scores a model or a party cell against (a "tiêu chí")."""
-
-    movement = ParentalKey(MovementPage, on_delete=models.CASCADE, related_name="criteria")
-    name = models.CharField(_("name"), max_length=255)
-    description = models.TextField(_("description"), blank=True)
-
-    panels = [FieldPanel("name"), FieldPanel("description")]
-
-    class Meta(Orderable.Meta):
-        verbose_name = _("criterion")
-        verbose_name_plural = _("criteria")
-
-    def __str__(self):
-        return self.name

@@ -4,6 +4,9 @@ The movement listing goes through search.services.search (the database backend h
 backends are exercised on the search page in tests/search/test_search_page.py).
 """
 
+import re
+from decimal import Decimal
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,9 +15,11 @@ from django.views.defaults import server_error
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 import pytest
 
+from emulation.factories import CriterionFactory
 from models_registry.factories import CommendationFactory, PracticeModelFactory
 from models_registry.models import RecognitionLevel
 from movements.models import HomePage, MovementPage
@@ -152,6 +157,101 @@ def test_movement_page_lists_its_published_models_with_intro_criteria_and_count(
     assert "Mô hình còn nháp" not in html
     assert "Chi bộ kiểu mẫu" not in html
     assert 'href="/dan-van-kheo/to-dan-pho-kinh-te-gioi/"' in html
+
+
+# Criteria: the emulation criteria in use, the one list scoring and the page share
+
+
+def criteria_items(html):
+    """The text of each item of the page's criteria list, in order, tags dropped and spaces collapsed."""
+    listing = re.search(r'<ol class="criteria">(.*?)</ol>', html, re.DOTALL)
+    if listing is None:
+        return []
+    items = re.findall(r"<li>(.*?)</li>", listing.group(1), re.DOTALL)
+    return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+
+
+def test_movement_page_lists_the_criteria_in_use_in_order_and_how_each_counts(client, dvk, cb4t):
+    dvk.emulation_criteria.filter(name="Có cách làm mới, sáng tạo").update(sort_order=10)  # moved after the rest
+    CriterionFactory(movement=dvk, name="Tiêu chí đã thôi áp dụng", is_active=False, sort_order=5)
+    CriterionFactory(
+        movement=dvk, name="Có sản phẩm cụ thể", weight=Decimal("2"), max_score=Decimal("12.5"), sort_order=20
+    )
+
+    response = client.get("/dan-van-kheo/")
+
+    assert response.status_code == 200
+    assert criteria_items(response.content.decode()) == [
+        "Phát huy được sức dân 25 điểm "
+        "Huy động được Nhân dân tự nguyện tham gia đóng góp công sức, trí tuệ, vật chất.",
+        "Mang lại hiệu quả thiết thực 25 điểm Kết quả đo đếm được, được Nhân dân đồng tình, ủng hộ.",
+        "Có khả năng nhân rộng 25 điểm Có thể áp dụng ở các địa phương, đơn vị khác.",
+        "Đúng chủ trương của Đảng, chính sách, pháp luật của Nhà nước Điều kiện bắt buộc "
+        "Điều kiện bắt buộc: mô hình không đáp ứng điều kiện này bị xếp loại không đạt, dù điểm cao.",
+        "Có cách làm mới, sáng tạo 25 điểm Mô hình có cách làm mới, phù hợp với thực tiễn địa phương, đơn vị.",
+        "Có sản phẩm cụ thể 12,5 điểm, trọng số 2",  # no description: no empty paragraph either
+    ]
+    html = response.content.decode()
+    assert "Tiêu chí đã thôi áp dụng" not in html  # not in use
+    assert "Lãnh đạo hoàn thành tốt nhiệm vụ chính trị" not in html  # another movement's
+
+
+def test_the_party_cell_movement_shows_the_four_goods_of_resolution_21(client, cb4t):
+    items = criteria_items(client.get("/chi-bo-bon-tot/").content.decode())
+    assert [item.split(" 25 điểm")[0] for item in items] == [
+        "Lãnh đạo hoàn thành tốt nhiệm vụ chính trị",
+        "Chất lượng sinh hoạt tốt",
+        "Đoàn kết, kỷ luật tốt",
+        "Cán bộ, đảng viên tốt",
+    ]
+    assert all(" 25 điểm " in item for item in items)
+    # The old page list ("Tư tưởng chính trị tốt"…) is gone with its model.
+    assert "Tư tưởng chính trị tốt" not in client.get("/chi-bo-bon-tot/").content.decode()
+
+
+def test_a_movement_without_criteria_in_use_shows_no_criteria_section(client, cb4t):
+    cb4t.emulation_criteria.update(is_active=False)
+    response = client.get("/chi-bo-bon-tot/")
+    assert response.status_code == 200
+    assert response.context["criteria"] == []
+    assert 'id="criteria-title"' not in response.content.decode()
+
+
+def test_the_movement_editor_points_to_the_criteria_screen(client, users, home_page, dvk):
+    client.force_login(users.admin)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[dvk.pk])).content.decode()
+    assert "Tiêu chí của phong trào được sửa ở màn hình Thi đua › Tiêu chí" in html
+    link = f'<a href="{reverse("emulation_criteria:index")}?movement={dvk.pk}">Sửa tiêu chí của phong trào này</a>'
+    assert link in html
+    assert "criteria-TOTAL_FORMS" not in html  # the old inline list is gone
+    # The link opens the criteria screen filtered to this movement.
+    listing = client.get(f"{reverse('emulation_criteria:index')}?movement={dvk.pk}").content.decode()
+    assert "Phát huy được sức dân" in listing
+    assert "Lãnh đạo hoàn thành tốt nhiệm vụ chính trị" not in listing
+
+    add_url = reverse("wagtailadmin_pages:add", args=["movements", "movementpage", home_page.pk])
+    html = client.get(add_url).content.decode()
+    assert f'<a href="{reverse("emulation_criteria:index")}">Mở màn hình tiêu chí</a>' in html
+
+
+def test_the_movement_editor_publishes_without_a_criteria_list_of_its_own(client, users, dvk):
+    client.force_login(users.admin)
+    data = nested_form_data(
+        {
+            "title": "Dân vận khéo",
+            "slug": "dan-van-kheo",
+            "abbreviation": "DVK",
+            "intro": rich_text("<p>Lời giới thiệu mới.</p>"),
+            "comments": inline_formset([]),
+            "action-publish": "action-publish",
+        }
+    )
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[dvk.pk]), data)
+    assert response.status_code == 302
+    dvk.refresh_from_db()
+    assert "Lời giới thiệu mới." in dvk.intro
+    assert dvk.emulation_criteria.filter(is_active=True).count() == 5  # the criteria are not the page's to change
+    assert "Phát huy được sức dân" in client.get("/dan-van-kheo/").content.decode()
 
 
 @pytest.mark.parametrize(
