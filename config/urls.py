@@ -3,8 +3,9 @@ from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+
+from models_registry import sitemaps
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,7 +15,10 @@ urlpatterns = [
     path("api/v1/", include("search.urls")),
     path("tim-kiem/", include("search.page_urls")),
     path("bang-vinh-danh/", include("models_registry.honour_urls")),
-    path("sitemap.xml", sitemap),
+    path("du-lieu-mo/", include("models_registry.open_data_urls")),
+    path("nguon-tin/", include("models_registry.feed_urls")),
+    path("sitemap.xml", sitemaps.sitemap_index),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
 ]
 
 if settings.DEBUG:

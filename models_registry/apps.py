@@ -11,3 +11,7 @@ class ModelsRegistryConfig(AppConfig):
         from . import notifications
 
         notifications.connect_receivers()
+        # The open-data files follow publications, deletions and commendations; see open_data.py.
+        from . import signals
+
+        signals.connect_receivers()

@@ -635,3 +635,89 @@ class UnitChangeLink(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.name}"
+
+
+def private_import_storage():
+    """Where uploaded import files are kept: a directory beside MEDIA_ROOT, never served at MEDIA_URL.
+
+    An uploaded spreadsheet may hold unpublished models of many units; only the import screens
+    (import_admin.py) read it back. PRIVATE_MEDIA_ROOT overrides the place.
+    """
+    from pathlib import Path
+
+    from django.core.files.storage import FileSystemStorage
+
+    media_root = Path(settings.MEDIA_ROOT)
+    location = getattr(settings, "PRIVATE_MEDIA_ROOT", None) or media_root.with_name(media_root.name + "-private")
+    return FileSystemStorage(location=location, base_url=None)
+
+
+class ImportJob(models.Model):
+    """One spreadsheet uploaded in the admin: its preview, its background run and its report.
+
+    The job lives in the database, so an import goes on, and its report stays, whoever closes the
+    browser. Changed only through services.import_jobs.
+    """
+
+    class Kind(models.TextChoices):
+        MODELS = "models", _("Practice models")
+        UNITS = "units", _("Units")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        PREVIEWED = "previewed", _("Checked, waiting for confirmation")
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=private_import_storage, max_length=255)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MODELS)
+    publish = models.BooleanField(_("publish directly"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    refused_count = models.PositiveIntegerField(_("refused"), default=0)
+    submitted_count = models.PositiveIntegerField(_("submitted for review"), default=0)
+    # [{"row": 3, "column": "Năm", "message": "…"}], in the words the service gave, in Vietnamese.
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        indexes = [models.Index(fields=["user", "-created_at"], name="import_job_user_newest")]
+
+    def __str__(self):
+        return self.original_filename
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def percent_done(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

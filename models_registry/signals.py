@@ -15,3 +15,36 @@ unit_moved = Signal()
 # Sent with `units`: the predecessors of a recorded merge or split. Their models now also count for
 # the successors (statistics, the search's unit filter and facet), so their index entries change.
 units_succeeded = Signal()
+
+
+# Receivers: the open-data files follow every change to what they publish (open_data.py). Each only
+# asks for a regeneration after the transaction commits; the work itself is a background task.
+
+
+def open_data_changed(sender, **kwargs) -> None:
+    from .open_data import refresh_after_commit
+
+    refresh_after_commit()
+
+
+def open_data_unit_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    # A new unit has no published models yet; a renamed one changes the files' unit names.
+    if not created and not raw:
+        open_data_changed(sender)
+
+
+def connect_receivers() -> None:
+    """Connect the registry's own receivers; called from the app config's ready()."""
+    from django.db.models.signals import post_delete, post_save
+
+    from wagtail.signals import published, unpublished
+
+    from .models import Commendation, PracticeModel, Unit
+
+    published.connect(open_data_changed, sender=PracticeModel, dispatch_uid="open_data.published")
+    unpublished.connect(open_data_changed, sender=PracticeModel, dispatch_uid="open_data.unpublished")
+    post_delete.connect(open_data_changed, sender=PracticeModel, dispatch_uid="open_data.deleted")
+    post_save.connect(open_data_changed, sender=Commendation, dispatch_uid="open_data.commendation.save")
+    post_delete.connect(open_data_changed, sender=Commendation, dispatch_uid="open_data.commendation.delete")
+    post_save.connect(open_data_unit_saved, sender=Unit, dispatch_uid="open_data.unit.save")
+    practice_models_bulk_changed.connect(open_data_changed, dispatch_uid="open_data.bulk")

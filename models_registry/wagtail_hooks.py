@@ -30,6 +30,7 @@ from .commendation_admin import (
     scoped_commendations,
 )
 from .commendation_forms import CommendationAdminForm
+from .import_admin import SpreadsheetImportViewSet
 from .media_permissions import UnitScopedMediaPolicy, document_is_public
 from .models import Commendation, PracticeModel, Unit, UnitChange, UnitMembership
 from .services import unit_history
@@ -188,6 +189,7 @@ class RegistryViewSetGroup(ViewSetGroup):
         UnitChangeViewSet,
         UnitMembershipViewSet,
         FieldViewSet,
+        SpreadsheetImportViewSet,
     )
 
 

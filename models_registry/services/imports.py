@@ -16,20 +16,22 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from wagtail.log_actions import registry as log_registry
-from wagtail.models import ModelLogEntry, ReferenceIndex, Revision
+from wagtail.models import ModelLogEntry, ReferenceIndex, Revision, WorkflowState
 from wagtail.rich_text import RichText
 from wagtail.signals import published
 
@@ -38,12 +40,15 @@ from django_tasks import task
 from movements.models import Field, MovementPage
 from search.text import fold_key, normalise_spaces
 
+from .. import permissions
+from ..formulas import restore as restore_formula_text
 from ..models import (
     FIRST_YEAR,
     PracticeModel,
     RecognitionLevel,
     Unit,
     UnitKind,
+    UnitMembership,
     last_allowed_year,
     unit_code_validator,
 )
@@ -59,6 +64,15 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x19\x1c-\x1f]")
 INTEGRAL_NUMBER = re.compile(r"^\s*([+-]?\d+)(?:[.,]0+)?\s*$")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n")
+# Bad input: a larger file is refused while it is read, before all its rows are in memory.
+MAX_ROWS = 50_000
+# An .xlsx is a zip: its declared uncompressed sizes are checked before openpyxl inflates anything
+# (zipfile never inflates a member past its declared size). Real workbooks compress 5-30 times.
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?\"")
+
+Progress = Callable[[int, int], None]
 
 # ---------------------------------------------------------------------------------------------
 # Results
@@ -82,10 +96,17 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     published: bool = False
+    submitted: int = 0  # models sent into the review workflow (imports by a scoped user)
+    rows: int = 0  # data rows read from the file
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def refused(self) -> int:
+        """How many data rows have at least one problem."""
+        return len({error.row for error in self.errors if error.row is not None and error.row > 1})
 
 
 class ImportFileError(Exception):
@@ -121,7 +142,10 @@ def _clean_cell(value) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     text = unicodedata.normalize("NFC", str(value))
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip().strip("\ufeff").strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip().strip("\ufeff").strip()
+    # Undo the apostrophe our exports put before a cell that could run as a formula (formulas.py),
+    # so that an exported file imports back unchanged.
+    return restore_formula_text(text).strip()
 
 
 def _load_bytes(source: str | os.PathLike | BinaryIO, filename: str | None) -> tuple[bytes, str]:
@@ -172,6 +196,27 @@ def _decode_text(data: bytes) -> str:
         ) from error
 
 
+def _too_many_rows() -> ImportFileError:
+    return _file_error(
+        _(
+            "The file has more than %(limit)s data rows, more than one import can take. Split it into files "
+            "of at most %(limit)s rows and import them one after the other."
+        )
+        % {"limit": number_format(MAX_ROWS, force_grouping=True)}
+    )
+
+
+def _collect_rows(rows: Iterable[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """Keep the non-empty rows, stopping as soon as there are more than the header and MAX_ROWS rows."""
+    kept = []
+    for number, cells in rows:
+        if any(cells):
+            if len(kept) > MAX_ROWS:
+                raise _too_many_rows()
+            kept.append((number, cells))
+    return kept
+
+
 def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
     text = _decode_text(data)
     if "\x00" in text:
@@ -186,21 +231,65 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
         delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [(number, [_clean_cell(cell) for cell in cells]) for number, cells in enumerate(reader, start=1)]
+        # Counted while the reader streams: a 200.000-row file stops at row 50.002.
+        return _collect_rows(
+            (number, [_clean_cell(cell) for cell in cells]) for number, cells in enumerate(reader, start=1)
+        )
     except csv.Error as error:
         raise _not_a_spreadsheet() from error
+
+
+def _check_zip_sizes(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip bomb from the sizes its directory declares, before anything is inflated."""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if total > MAX_UNCOMPRESSED_BYTES or (info.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO):
+            raise _file_error(
+                _(
+                    "The Excel file unpacks to far more data than a spreadsheet holds (a “zip bomb”), so it was "
+                    "not opened. Save the workbook again from Excel, or export it as CSV UTF-8."
+                )
+            )
+
+
+def _merged_header_cells(archive: zipfile.ZipFile, sheet_path: str, header_row: int) -> list[str]:
+    """The merged ranges of the sheet that touch the header row, read from the raw XML while it streams.
+
+    openpyxl's read-only mode does not read merged cells; they are listed after the rows, so the
+    sheet is streamed in chunks and only the <mergeCell ref="A1:B1"/> elements are looked at.
+    """
+    found: list[str] = []
+    tail = b""
+    with archive.open(sheet_path.lstrip("/")) as stream:
+        while chunk := stream.read(1024 * 1024):
+            window = tail + chunk
+            cut = window.rfind(b"<")
+            complete, tail = (window[:cut], window[cut:]) if cut > 0 else (window, b"")
+            for match in MERGE_CELL.finditer(complete):
+                _first_col, first_row, last_col, last_row = match.groups()
+                top, bottom = int(first_row), int(last_row or first_row)
+                if top <= header_row <= bottom:
+                    found.append(
+                        match.group(1).decode() + first_row.decode()
+                        + (f":{last_col.decode()}{last_row.decode()}" if last_col else "")
+                    )  # fmt: skip
+    return found
 
 
 def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
     import openpyxl
 
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
     except zipfile.BadZipFile as error:
         raise _not_a_spreadsheet() from error
     if "xl/workbook.xml" not in names:
         # A zip that is not a workbook: .docx, .ods, .pptx, an archive...
         raise _not_a_spreadsheet()
+    _check_zip_sizes(archive)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged workbook
@@ -209,10 +298,28 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
         sheet = workbook.worksheets[0]
         # Some tools write a wrong sheet size; forgetting it makes openpyxl read every row there is.
         sheet.reset_dimensions()
-        return [
-            (number, [_clean_cell(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-        ]
+        try:
+            rows = _collect_rows(
+                (number, [_clean_cell(value) for value in values])
+                for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+            )
+        except ImportFileError:
+            raise
+        except Exception as error:  # a damaged sheet inside a readable zip
+            raise _file_error(_("The Excel file could not be opened: it is damaged.")) from error
+        sheet_path = getattr(sheet, "_worksheet_path", None)
+        if rows and sheet_path:
+            merged = _merged_header_cells(archive, sheet_path, rows[0][0])
+            if merged:
+                raise _file_error(
+                    _(
+                        "The header row has merged cells (%(cells)s): unmerge them so that every column has "
+                        "its own header in one cell, and try again."
+                    )
+                    % {"cells": ", ".join(merged)},
+                    row=rows[0][0],
+                )
+        return rows
     finally:
         workbook.close()
 
@@ -236,7 +343,7 @@ def read_table(*, source: str | os.PathLike | BinaryIO, filename: str | None = N
         raise _not_a_spreadsheet()
     else:
         rows = _read_csv(data)
-    non_empty = [(number, cells) for number, cells in rows if any(cells)]
+    non_empty = rows  # the readers keep only non-empty rows
     if not non_empty:
         raise _file_error(_("The file is empty."))
     (_header_number, headers), *body = non_empty
@@ -716,7 +823,34 @@ def _field_lookup() -> dict[str, Field]:
     return _choices_lookup(pairs)
 
 
-def _validate_model_rows(table: Table, positions: dict[str, int], names: dict[str, str]):
+def importable_unit_ids(user) -> set[int] | None:
+    """The units whose models `user` may import: None for every unit (the command, an administrator).
+
+    An officer imports for the units they submit for; a reviewer for the units below the one they review.
+    """
+    if user is None or permissions.is_unscoped(user):
+        return None
+    if not user.is_active:
+        return set()
+    scope = Q(pk__in=[])
+    for membership in permissions.memberships(user):
+        if membership.role == UnitMembership.Role.OFFICER:
+            if membership.includes_subunits:
+                scope |= Q(path__startswith=membership.unit.path)
+            else:
+                scope |= Q(pk=membership.unit_id)
+        else:
+            scope |= Q(path__startswith=membership.unit.path) & ~Q(pk=membership.unit_id)
+    return set(Unit.objects.filter(scope).values_list("pk", flat=True))
+
+
+def _out_of_scope(unit: Unit) -> str:
+    return _("You may not import models for the unit “%(unit)s” (%(code)s).") % {"unit": unit.name, "code": unit.code}
+
+
+def _validate_model_rows(
+    table: Table, positions: dict[str, int], names: dict[str, str], allowed_unit_ids: set[int] | None = None
+):
     units = {unit.code: unit for unit in Unit.objects.only("pk", "code", "name")}
     units_folded = _casefold_index(units)
     movements = _movement_lookup()
@@ -746,6 +880,8 @@ def _validate_model_rows(table: Table, positions: dict[str, int], names: dict[st
                 _("The unit “%(code)s” is not in the registry: import it with import_units first or correct the code.")
                 % {"code": unit_code},
             )
+        elif unit is not None and allowed_unit_ids is not None and unit.pk not in allowed_unit_ids:
+            row.error("unit_code", _out_of_scope(unit))
 
         movement_text = row.required("movement")
         movement = movements.get(fold_key(movement_text)) if movement_text else None
@@ -830,7 +966,8 @@ def _apply(instance: PracticeModel, item: _ModelRow) -> None:
             setattr(instance, key, value)
 
 
-def _chunks(items: list, size: int = BATCH_SIZE):
+def _chunks(items: list, size: int | None = None):
+    size = size or BATCH_SIZE
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -865,20 +1002,32 @@ def import_models(
     publish: bool = False,
     dry_run: bool = False,
     user: AbstractBaseUser | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Create or update practice models from a spreadsheet by model code; a file with any bad row changes nothing.
 
     New models become drafts with a revision, changes to existing ones a new draft revision (a live model
     keeps its live version); with `publish` every created or changed model is published. Rows that change
     nothing write nothing.
+
+    With a `user` who is not an administrator (permissions.is_unscoped), every row must belong to a unit
+    that user may act for, `publish` is refused, models under review cannot be changed, and every created
+    or changed model is submitted to its review workflow. Without a user (the command) nothing is limited.
+    `progress(done, total)` is called after each batch of rows written (and, for a scoped user, of models
+    submitted: those count in `total` too).
     """
+    scoped = user is not None and not permissions.is_unscoped(user)
+    if publish and scoped:
+        raise PermissionDenied(_("Only administrators may publish imported models directly."))
     result = ImportResult(dry_run=dry_run, published=publish)
     try:
         table = read_table(source=source, filename=filename)
         positions, names, result.warnings = map_headers(headers=table.headers, columns=MODEL_COLUMNS)
     except ImportFileError as error:
         return _fail(result, error.errors)
-    planned, errors = _validate_model_rows(table, positions, names)
+    result.rows = len(table.rows)
+    allowed_unit_ids = importable_unit_ids(user) if scoped else None
+    planned, errors = _validate_model_rows(table, positions, names, allowed_unit_ids)
     if errors:
         return _fail(result, errors)
 
@@ -898,20 +1047,123 @@ def import_models(
             updates.append((item, instance))
         else:
             result.unchanged += 1
+    if scoped:
+        changing = {item.external_id for item, _instance in updates}
+        errors = _check_existing_for_scoped_user(planned, existing, allowed_unit_ids, names, changing)
+        if errors:
+            return _fail(result, errors)
     result.created, result.updated = len(creates), len(updates)
     if dry_run or not (creates or updates):
         return result
 
+    # For a scoped user, starting each model's workflow is the slow part: it counts in the progress too.
+    total = result.rows + (len(creates) + len(updates) if scoped else 0)
     with transaction.atomic():
-        written = _write_models(creates=creates, updates=updates, publish=publish, user=user)
+        slugs = SlugPool()
+        written = []
+        done = result.unchanged
+        if progress is not None:
+            progress(done, total)
+        # Batches of creates first, then of updates: one transaction, so the file is still all or nothing.
+        for batch in _chunks([("create", pair) for pair in creates] + [("update", pair) for pair in updates]):
+            written += _write_models(
+                creates=[pair for kind, pair in batch if kind == "create"],
+                updates=[pair for kind, pair in batch if kind == "update"],
+                publish=publish,
+                user=user,
+                slugs=slugs,
+            )
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+        if scoped:
+            result.submitted = _submit_for_review(
+                [instance for instance, _revision in written], user=user, progress=progress, done=done, total=total
+            )
     _after_commit(written=written, publish=publish)
     return result
 
 
-def _write_models(*, creates, updates, publish: bool, user) -> list[tuple[PracticeModel, Revision]]:
+def _check_existing_for_scoped_user(planned, existing, allowed_unit_ids, names, changing: set[str]) -> list[RowError]:
+    """A scoped user may not move another unit's model into theirs, nor change one a reviewer is deciding on."""
+    errors = []
+    pks = [instance.pk for instance in existing.values()]
+    in_review = _workflow_states(pks)
+    stored_units: dict[int, int] = {}
+    for chunk in _chunks(pks):
+        stored_units.update(PracticeModel.objects.filter(pk__in=chunk).values_list("pk", "unit_id"))
+    # The unit of the row and, for a model with a newer draft, the draft's: both must be the user's.
+    outside = {
+        unit_id
+        for instance in existing.values()
+        for unit_id in (stored_units.get(instance.pk), instance.unit_id)
+        if unit_id not in allowed_unit_ids
+    }
+    outside_units = Unit.objects.in_bulk(outside) if outside else {}
+    column = names.get("external_id", "external_id")
+    for item in planned:
+        instance = existing.get(item.external_id)
+        if instance is None:
+            continue
+        foreign = [unit_id for unit_id in (stored_units.get(instance.pk), instance.unit_id) if unit_id in outside]
+        if foreign:
+            errors.append(RowError(row=item.number, column=column, message=_out_of_scope(outside_units[foreign[0]])))
+            continue
+        state = in_review.get(instance.pk)
+        if item.external_id in changing and state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
+            errors.append(
+                RowError(
+                    row=item.number,
+                    column=column,
+                    message=_(
+                        "The model “%(code)s” is awaiting review and cannot be changed until the reviewers decide."
+                    )
+                    % {"code": item.external_id},
+                )
+            )
+    return errors
+
+
+def _workflow_states(pks: list[int]) -> dict[int, WorkflowState]:
+    """The active (in progress or needing changes) workflow state of each of these models."""
+    content_type = ContentType.objects.get_for_model(PracticeModel)
+    states = {}
+    for chunk in _chunks([str(pk) for pk in pks]):
+        for state in WorkflowState.objects.active().filter(base_content_type=content_type, object_id__in=chunk):
+            states[int(state.object_id)] = state
+    return states
+
+
+def _submit_for_review(
+    instances: list[PracticeModel], *, user, progress: Progress | None = None, done: int = 0, total: int = 0
+) -> int:
+    """Send each imported model into its review workflow, as the editor's "Submit" would.
+
+    A model whose review asked for changes resumes it at the step that asked; the others start their
+    workflow. Wagtail's engine has no bulk form of this: one workflow start per model.
+    """
+    states = _workflow_states([instance.pk for instance in instances])
+    submitted = 0
+    for instance in instances:
+        state = states.get(instance.pk)
+        if state is not None:
+            if state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+                state.resume(user=user)
+                submitted += 1
+        else:
+            workflow = instance.get_workflow()
+            if workflow is not None:
+                workflow.start(instance, user)
+                submitted += 1
+        done += 1
+        if progress is not None and (done % 50 == 0 or done == total):
+            progress(done, total)
+    return submitted
+
+
+def _write_models(*, creates, updates, publish: bool, user, slugs: SlugPool) -> list[tuple[PracticeModel, Revision]]:
     now = timezone.now()
     content_type = ContentType.objects.get_for_model(PracticeModel)
-    slugs = SlugPool()
 
     new_instances = []
     for item, instance in creates:

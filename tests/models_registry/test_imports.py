@@ -490,3 +490,98 @@ def test_utf8_bom_semicolons_and_a_binary_file_object(unit_tree, dvk, tmp_path):
     with open(path, "rb") as handle:
         assert import_models(source=handle, filename="bom.csv").unchanged == 1
     assert PracticeModel.objects.get(external_id="M1").unit == unit_tree.dong_da
+
+
+# --- bad input the shared reader refuses before reading everything (issue 6) -------------------
+
+
+def test_too_many_rows_are_refused_for_csv_and_xlsx(unit_tree, dvk, tmp_path, monkeypatch):
+    monkeypatch.setattr("models_registry.services.imports.MAX_ROWS", 20)
+    rows = [MODEL_HEADER] + [model_row(f"M{i:03}") for i in range(21)]
+    for path in (write_csv(tmp_path / "m.csv", rows), write_xlsx(tmp_path / "m.xlsx", rows)):
+        result = import_models(source=path)
+        assert [error.message for error in result.errors] == [
+            "The file has more than 20 data rows, more than one import can take. Split it into files of at most "
+            "20 rows and import them one after the other."
+        ]
+    # Exactly the limit is fine.
+    assert import_models(source=write_xlsx(tmp_path / "ok.xlsx", rows[:21])).created == 20
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_before_it_is_opened(db, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (20 * 1024 * 1024))
+    for service in (import_models, import_units):
+        result = service(source=path)
+        assert len(result.errors) == 1
+        assert "zip bomb" in result.errors[0].message
+
+
+def test_merged_header_cells_are_named(unit_tree, dvk, tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([])  # the header need not be on the first row
+    sheet.append(MODEL_HEADER)
+    sheet.append(model_row())
+    sheet.merge_cells("B2:C2")
+    sheet.merge_cells("E3:F3")  # merged data cells are not the header's problem
+    workbook.save(tmp_path / "m.xlsx")
+    result = import_models(source=tmp_path / "m.xlsx")
+    assert messages(result) == [
+        (
+            2,
+            "",
+            "The header row has merged cells (B2:C2): unmerge them so that every column has its own header in "
+            "one cell, and try again.",
+        )
+    ]
+    assert not PracticeModel.objects.exists()
+
+
+def test_encodings_utf16_is_read_cp1258_and_mixed_files_are_refused(unit_tree, dvk, tmp_path):
+    rows = [MODEL_HEADER, model_row()]
+    assert import_models(source=write_csv(tmp_path / "utf16.csv", rows, encoding="utf-16")).created == 1
+    # Windows-1258 (Vietnamese Windows): "ô" and "â" are single bytes there, invalid as UTF-8.
+    cp1258 = tmp_path / "cp1258.csv"
+    cp1258.write_bytes(
+        "external_id,title,unit_code,movement,year\nM002,Tô dân,HN-CG-DV,dan-van-kheo,2023\n".encode("cp1258")
+    )
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(
+        write_csv(tmp_path / "a.csv", [MODEL_HEADER, model_row("M003")]).read_bytes()
+        + "M004,Tô dân,HN-CG-DV,dan-van-kheo,,2023,,,,\n".encode("cp1258")
+    )
+    for path in (cp1258, mixed):
+        result = import_models(source=path)
+        assert len(result.errors) == 1
+        assert result.errors[0].message.startswith("The file is not saved as UTF-8")
+    assert PracticeModel.objects.count() == 1
+
+
+def test_progress_is_reported_per_batch(unit_tree, dvk, tmp_path, monkeypatch):
+    monkeypatch.setattr("models_registry.services.imports.BATCH_SIZE", 2)
+    calls = []
+    rows = [MODEL_HEADER] + [model_row(f"M{i}") for i in range(5)]
+    result = import_models(
+        source=write_csv(tmp_path / "m.csv", rows), progress=lambda done, total: calls.append((done, total))
+    )
+    assert result.created == 5
+    assert calls == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    assert PracticeModel.objects.count() == 5
+    assert len(set(PracticeModel.objects.values_list("slug", flat=True))) == 5
+
+
+def test_the_command_prints_the_new_refusals(db, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (20 * 1024 * 1024))
+    with pytest.raises(CommandError):
+        call_command("import_models", str(path), stdout=StringIO(), stderr=(err := StringIO()))
+    assert "zip bomb" in err.getvalue()
