@@ -284,6 +284,30 @@ class PracticeModel(
     recognition_level = models.CharField(
         _("recognition level"), max_length=20, choices=RecognitionLevel.choices, blank=True
     )
+    # Replication ("nhân rộng"): another unit adopted this model from the one named here.
+    replicated_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replications",
+        verbose_name=_("replicated from"),
+        help_text=_("The model another unit started and this unit adopted (nhân rộng)."),
+    )
+    # How many units run a published model replicated from this one: kept by
+    # services.replication so that listings can sort by it without counting per row.
+    replication_count = models.PositiveIntegerField(_("units that adopted it"), default=0, editable=False)
+    # The same model registered again for a later year points at its earlier record instead of
+    # standing beside it as a duplicate.
+    previous_record = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="later_records",
+        verbose_name=_("earlier record"),
+        help_text=_("The record of the same model in an earlier year."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Lower-cased, diacritic-free copy of the title, code and unit name, so that the admin
@@ -318,7 +342,12 @@ class PracticeModel(
             heading=_("Contact"),
         ),
         MultiFieldPanel(
-            [FieldPanel("recognition_level"), FieldPanel("external_id"), FieldPanel("slug")],
+            [
+                FieldPanel("recognition_level"),
+                FieldRowPanel([FieldPanel("replicated_from"), FieldPanel("previous_record")]),
+                FieldPanel("external_id"),
+                FieldPanel("slug"),
+            ],
             heading=_("Registry details"),
         ),
     ]
@@ -345,6 +374,7 @@ class PracticeModel(
             # The admin listing, drafts included: its order, and its folded search column so that a
             # search (LIKE '%word%') scans this narrow index instead of the wide rows with their stories.
             models.Index(fields=["-year", "title", "search_text"], name="pm_admin_search"),
+            models.Index(fields=["-replication_count", "id"], condition=LIVE, name="pm_most_replicated"),
         ]
 
     def __str__(self):
