@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("don-vi/", include("models_registry.urls")),
     path("", include("stats.urls")),  # /api/v1/stats/ and /thong-ke/, before the search API
+    path("api/v1/", include("models_registry.export_urls")),  # models/export.csv|xlsx, before the search API
     path("api/v1/", include("search.urls")),
     path("tim-kiem/", include("search.page_urls")),
     path("bang-vinh-danh/", include("models_registry.honour_urls")),

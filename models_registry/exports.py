@@ -29,15 +29,16 @@ import enum
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import islice
 
 from django.db.models import QuerySet
 
 from .formulas import neutralise
-from .models import PracticeModel
-from .services.imports import MODEL_COLUMNS
+from .models import PracticeModel, Unit
+from .services.imports import MODEL_COLUMNS, UNIT_COLUMNS
 
 CHUNK_SIZE = 2000
 CSV_FLUSH_ROWS = 200
@@ -152,6 +153,14 @@ def story_text(raw_story: Iterable[dict]) -> str:
 # ---------------------------------------------------------------------------------------------
 # Rows
 
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    # itertools.batched arrives with Python 3.12; the project supports 3.11.
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 EXPORT_FIELDS = (
     "id",
     "external_id",
@@ -228,13 +237,70 @@ def iter_records(
         yield practice_model, export_record(practice_model, urls)
 
 
-def iter_rows(queryset: QuerySet[PracticeModel], *, request=None, chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
+def _models_by_ids(ids: Iterable[int], queryset: QuerySet[PracticeModel], chunk_size: int) -> Iterator[PracticeModel]:
+    """The models of `queryset` with these ids, in the order of `ids`, read `chunk_size` at a time.
+
+    An id the queryset does not hold (unpublished since the search answered) is skipped.
+    """
+    for chunk in _batched(ids, chunk_size):
+        found = queryset.in_bulk(chunk)
+        yield from (found[pk] for pk in chunk if pk in found)
+
+
+def iter_rows(
+    queryset: QuerySet[PracticeModel],
+    *,
+    ids: Iterable[int] | None = None,
+    request=None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[list]:
     """The data rows (values in `EXPORT_COLUMNS` order) of the models of `queryset`, ordered as it is.
 
     Callers pass the queryset with their filters and order; it is narrowed with `export_queryset`.
+    With `ids` (a search's matches, in the search's order, possibly a lazy iterator) the rows are
+    those models of `queryset`, in the order of `ids`.
     """
-    for _model, record in iter_records(export_queryset(queryset), request=request, chunk_size=chunk_size):
+    narrowed = export_queryset(queryset)
+    if ids is None:
+        records = iter_records(narrowed, request=request, chunk_size=chunk_size)
+    else:
+        urls = ModelUrls(request)
+        records = (
+            (practice_model, export_record(practice_model, urls))
+            for practice_model in _models_by_ids(ids, narrowed.order_by(), chunk_size)
+        )
+    for _model, record in records:
         yield [record[key] for key in COLUMN_KEYS]
+
+
+# ---------------------------------------------------------------------------------------------
+# Units: the columns of `import_units`
+
+UNIT_EXPORT_COLUMNS: tuple[ExportColumn, ...] = tuple(
+    ExportColumn(column.key, column.label, 50 if column.key == "name" else 18) for column in UNIT_COLUMNS
+)
+
+
+def unit_header_row(style: HeaderStyle | str = HeaderStyle.LABELS) -> list[str]:
+    """The header row of a units file in the given style."""
+    if HeaderStyle(style) is HeaderStyle.KEYS:
+        return [column.key for column in UNIT_EXPORT_COLUMNS]
+    return [column.label for column in UNIT_EXPORT_COLUMNS]
+
+
+def iter_unit_rows(queryset: QuerySet[Unit], *, chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
+    """Rows (code, name, parent code, kind) of the units of `queryset`, in its order: a valid `import_units` file.
+
+    Parents are looked up once per chunk by their tree path, not once per unit.
+    """
+    steplen = Unit.steplen
+    units = queryset.select_related(None).only("code", "name", "kind", "path", "depth").iterator(chunk_size=chunk_size)
+    for chunk in _batched(units, chunk_size):
+        parent_paths = {unit.path[:-steplen] for unit in chunk if unit.depth > 1}
+        parents = dict(Unit.objects.filter(path__in=parent_paths).values_list("path", "code")) if parent_paths else {}
+        for unit in chunk:
+            parent_code = parents.get(unit.path[:-steplen], "") if unit.depth > 1 else ""
+            yield [unit.code, unit.name, parent_code, unit.kind]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,7 +341,14 @@ def _xlsx_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CELL]
 
 
-def write_xlsx(rows: Iterable[list], fileobj, *, header: list[str] | None = None, title: str = "Mô hình") -> None:
+def write_xlsx(
+    rows: Iterable[list],
+    fileobj,
+    *,
+    header: list[str] | None = None,
+    title: str = "Mô hình",
+    columns: Sequence[ExportColumn] = EXPORT_COLUMNS,
+) -> None:
     """Write an Excel workbook to a binary file object: bold frozen header, column widths, text never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -284,7 +357,7 @@ def write_xlsx(rows: Iterable[list], fileobj, *, header: list[str] | None = None
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
-    for index, column in enumerate(EXPORT_COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
@@ -299,10 +372,16 @@ def write_xlsx(rows: Iterable[list], fileobj, *, header: list[str] | None = None
     workbook.save(fileobj)
 
 
-def xlsx_chunks(rows: Iterable[list], *, header: list[str] | None = None) -> Iterator[bytes]:
+def xlsx_chunks(
+    rows: Iterable[list],
+    *,
+    header: list[str] | None = None,
+    title: str = "Mô hình",
+    columns: Sequence[ExportColumn] = EXPORT_COLUMNS,
+) -> Iterator[bytes]:
     """An Excel workbook as byte chunks: written to a temporary file first (a zip is finished last), then read out."""
     with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-        write_xlsx(rows, handle, header=header)
+        write_xlsx(rows, handle, header=header, title=title, columns=columns)
         handle.seek(0)
         while block := handle.read(XLSX_READ_BLOCK):
             yield block

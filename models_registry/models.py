@@ -374,7 +374,8 @@ class PracticeModel(
             # The admin listing, drafts included: its order, and its folded search column so that a
             # search (LIKE '%word%') scans this narrow index instead of the wide rows with their stories.
             models.Index(fields=["-year", "title", "search_text"], name="pm_admin_search"),
-            models.Index(fields=["-replication_count", "id"], condition=LIVE, name="pm_most_replicated"),
+            # Replication counts are reconciled on every publish: the non-zero ones are read off this.
+            models.Index(fields=["replication_count"], name="pm_replication_count"),
         ]
 
     def __str__(self):
@@ -387,11 +388,34 @@ class PracticeModel(
             self.external_id = self.external_id.strip() or None
         if self.year and self.year > last_allowed_year():
             raise ValidationError({"year": _("The year cannot be later than next year.")})
+        self._check_links()
         if not self.slug and self.title:
             from .services import unique_slug
 
             self.slug = unique_slug(title=self.title, exclude_pk=self.pk)
         self._remember_submitted_unit_name()
+
+    def _check_links(self) -> None:
+        """A model is adopted from another unit's model, and continues a record of an earlier year."""
+        errors = {}
+        original = self.replicated_from
+        if original is not None:
+            if original.pk == self.pk:
+                errors["replicated_from"] = _("A model cannot be replicated from itself.")
+            elif self.unit_id and original.unit_id == self.unit_id:
+                errors["replicated_from"] = _(
+                    "Replication is another unit adopting a model: choose a model of a different unit."
+                )
+        earlier = self.previous_record
+        if earlier is not None:
+            if earlier.pk == self.pk:
+                errors["previous_record"] = _("A model cannot be its own earlier record.")
+            elif self.year and earlier.year >= self.year:
+                errors["previous_record"] = _("The earlier record must be of an earlier year (before %(year)s).") % {
+                    "year": self.year
+                }
+        if errors:
+            raise ValidationError(errors)
 
     def _remember_submitted_unit_name(self) -> None:
         """Take the unit's current name when the model is filed under a unit: created, or moved to another.
@@ -751,3 +775,67 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class DuplicateFlag(models.Model):
+    """A practice model that looks like another one already in the registry (its likely twin).
+
+    Raised on import and when a model is saved in the admin (models_registry.duplicates finds the
+    pairs); an officer then links the two as records of different years, merges the newcomer into
+    its twin, or keeps them apart (services.duplicates). A pair, in either order, is flagged once:
+    a pair kept apart is never flagged again.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        LINKED = "linked", _("Linked as records of different years")
+        MERGED = "merged", _("Merged")
+        KEPT_APART = "kept_apart", _("Kept apart")
+
+    practice_model = models.ForeignKey(
+        PracticeModel, on_delete=models.CASCADE, related_name="duplicate_flags", verbose_name=_("practice model")
+    )
+    twin = models.ForeignKey(
+        PracticeModel, on_delete=models.CASCADE, related_name="twin_flags", verbose_name=_("likely twin")
+    )
+    # 0–1: how alike the two are (models_registry.duplicates.compare).
+    score = models.FloatField(_("similarity"))
+    # Space-separated codes ("same_unit similar_title"), shown in words by reason_display().
+    reason = models.CharField(_("reason"), max_length=100)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            # One flag per pair whichever model came first.
+            models.UniqueConstraint(
+                models.functions.Least("practice_model", "twin"),
+                models.functions.Greatest("practice_model", "twin"),
+                name="unique_duplicate_pair",
+            ),
+            models.CheckConstraint(condition=~models.Q(practice_model=models.F("twin")), name="duplicate_not_self"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "practice_model"], name="duplicate_flag_open"),
+            models.Index(fields=["twin", "status"], name="duplicate_flag_twin"),
+        ]
+
+    def __str__(self):
+        return f"{self.practice_model_id} ~ {self.twin_id}"
+
+    def reason_display(self) -> str:
+        from .duplicates import describe_reason
+
+        return describe_reason(self.reason)

@@ -40,6 +40,8 @@ APPROVED = "approved"
 CHANGES_REQUESTED = "changes_requested"
 REJECTED = "rejected"
 PUBLISHED = "published"
+SUBMITTED_BATCH = "submitted_batch"
+BATCH_LISTED = 50  # models named in a summary email; the rest are counted
 
 
 # The snippet viewset's URL names; `snippet_viewset` itself is only attached once the admin URLs load.
@@ -123,6 +125,40 @@ def on_task_submitted(sender, instance, user=None, **kwargs):
             "site_name": settings.WAGTAIL_SITE_NAME,
         },
     )
+
+
+def notify_reviewers_of_batch(*, task, started, user=None) -> None:
+    """Many models reached a step at once (an import): one summary email per reviewer, not one per model.
+
+    `started` holds (model, reviewing unit id) pairs, as workflows.start_reviews_in_bulk returns them;
+    each reviewer hears of the models of every unit they review, and the submitter hears nothing.
+    """
+    models_by_unit: dict[int, list] = {}
+    for practice_model, unit_id in started:
+        if unit_id is not None:
+            models_by_unit.setdefault(unit_id, []).append(practice_model)
+    by_reviewer: dict[int, tuple[object, list]] = {}
+    for unit_id, practice_models in models_by_unit.items():
+        for reviewer in unit_members(unit_id=unit_id, role=UnitMembership.Role.REVIEWER).exclude(email=""):
+            if user is not None and reviewer.pk == user.pk:
+                continue
+            by_reviewer.setdefault(reviewer.pk, (reviewer, []))[1].extend(practice_models)
+    dashboard_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_home")
+    for reviewer, practice_models in by_reviewer.values():
+        listed = practice_models[:BATCH_LISTED]
+        send(
+            recipients=[reviewer],
+            kind=SUBMITTED_BATCH,
+            context={
+                "count": len(practice_models),
+                "items": [(model, model.unit, admin_edit_url(model)) for model in listed],
+                "more": len(practice_models) - len(listed),
+                "task": task,
+                "submitter": user,
+                "dashboard_url": dashboard_url,
+                "site_name": settings.WAGTAIL_SITE_NAME,
+            },
+        )
 
 
 def on_task_approved(sender, instance, user=None, **kwargs):

@@ -53,6 +53,28 @@ def practice_model_context(*, practice_model: PracticeModel, preview: bool = Fal
         # A preview of a model never saved has nothing to compare with in the search index.
         "related_models": search_services.related_models(practice_model=practice_model) if practice_model.pk else [],
         "emulation_record": public_record(practice_model=practice_model) if practice_model.pk else {},
+        **replication_context(practice_model=practice_model),
+    }
+
+
+ADOPTERS_SHOWN = 12
+
+
+def replication_context(*, practice_model: PracticeModel) -> dict:
+    """The published original this model was adopted from, and the first units that adopted it."""
+    from .services.replication import adopters  # services import this module
+
+    original = None
+    if practice_model.replicated_from_id:
+        original = published_detail().filter(pk=practice_model.replicated_from_id).first()
+    queryset = adopters(practice_model=practice_model) if practice_model.pk else PracticeModel.objects.none()
+    shown = list(queryset[:ADOPTERS_SHOWN])
+    return {
+        "replicated_from": original,
+        "adopters": shown,
+        # The stored count (units, which listings sort by) is the number the page states.
+        "adopter_count": practice_model.replication_count,
+        "more_adopters": queryset.count() - len(shown) if len(shown) == ADOPTERS_SHOWN else 0,
     }
 
 

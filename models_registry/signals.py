@@ -33,6 +33,17 @@ def open_data_unit_saved(sender, instance, created, raw=False, **kwargs) -> None
         open_data_changed(sender)
 
 
+def replication_changed(sender, search_indexed=False, **kwargs) -> None:
+    # A model published, unpublished or deleted may change how many units run its original.
+    # Bulk writes announce their models in one practice_models_bulk_changed first (search_indexed):
+    # the counts were reconciled then, once, not once per model.
+    if search_indexed:
+        return
+    from .services.replication import sync_replication_counts
+
+    sync_replication_counts()
+
+
 def connect_receivers() -> None:
     """Connect the registry's own receivers; called from the app config's ready()."""
     from django.db.models.signals import post_delete, post_save
@@ -48,3 +59,7 @@ def connect_receivers() -> None:
     post_delete.connect(open_data_changed, sender=Commendation, dispatch_uid="open_data.commendation.delete")
     post_save.connect(open_data_unit_saved, sender=Unit, dispatch_uid="open_data.unit.save")
     practice_models_bulk_changed.connect(open_data_changed, dispatch_uid="open_data.bulk")
+    published.connect(replication_changed, sender=PracticeModel, dispatch_uid="replication.published")
+    unpublished.connect(replication_changed, sender=PracticeModel, dispatch_uid="replication.unpublished")
+    post_delete.connect(replication_changed, sender=PracticeModel, dispatch_uid="replication.deleted")
+    practice_models_bulk_changed.connect(replication_changed, dispatch_uid="replication.bulk")

@@ -20,7 +20,7 @@ from movements.models import Field
 
 from . import permissions, services
 from .admin_forms import PracticeModelForm, UnitForm
-from .admin_views import PracticeModelChooserViewSet, PracticeModelIndexView, UnitChooserViewSet, guard_instance_view
+from .admin_views import PracticeModelChooserViewSet, UnitChooserViewSet, guard_instance_view
 from .commendation_admin import (
     CertificateColumn,
     CommendationIndexView,
@@ -30,6 +30,8 @@ from .commendation_admin import (
     scoped_commendations,
 )
 from .commendation_forms import CommendationAdminForm
+from .duplicate_admin import DuplicateFlagViewSet, flag_after_save, show_open_flags
+from .export_views import PracticeModelExportIndexView, UnitExportIndexView
 from .import_admin import SpreadsheetImportViewSet
 from .media_permissions import UnitScopedMediaPolicy, document_is_public
 from .models import Commendation, PracticeModel, Unit, UnitChange, UnitMembership
@@ -88,6 +90,7 @@ class UnitViewSet(SnippetViewSet):
     ordering = ["path"]
     list_per_page = 50
     copy_view_enabled = False
+    index_view_class = UnitExportIndexView  # "Download XLSX/CSV": an import_units file of the listing
     edit_view_class = UnitEditView
     edit_handler = ObjectList(
         [
@@ -116,7 +119,8 @@ class PracticeModelViewSet(SnippetViewSet):
     model = PracticeModel
     icon = "doc-full-inverse"
     menu_label = _("Practice models")
-    index_view_class = PracticeModelIndexView
+    # "Download XLSX/CSV" stream the listing (the user's units, filters, search, order) as an import file.
+    index_view_class = PracticeModelExportIndexView
     chooser_viewset_class = PracticeModelChooserViewSet
     edit_handler = ObjectList(PracticeModel.panels, base_form_class=PracticeModelForm)
     list_display = ["title", "unit", "movement", "field", "year", "recognition_level"]
@@ -190,6 +194,7 @@ class RegistryViewSetGroup(ViewSetGroup):
         UnitMembershipViewSet,
         FieldViewSet,
         SpreadsheetImportViewSet,
+        DuplicateFlagViewSet,
     )
 
 
@@ -314,3 +319,52 @@ def refuse_private_attachments(document, request):
     ):
         return None
     raise Http404
+
+
+# Likely duplicates (issue 6): flagged when a model is saved in the editor, shown when it is opened,
+# decided on in "Mô hình có thể trùng" (duplicate_admin.py).
+hooks.register("after_create_snippet", flag_after_save)
+hooks.register("after_edit_snippet", flag_after_save)
+hooks.register("before_edit_snippet", show_open_flags)
+
+
+@hooks.register("register_log_actions")
+def register_duplicate_log_actions(actions):
+    from wagtail.log_actions import LogFormatter
+
+    from .services.duplicates import KEEP_APART_ACTION, LINK_ACTION, MERGE_ACTION
+
+    @actions.register_action(LINK_ACTION)
+    class LinkFormatter(LogFormatter):
+        label = _("Link to an earlier record")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Linked as the continuation of %(title)s (%(year)s)") % {
+                    "title": log_entry.data["earlier"]["title"],
+                    "year": log_entry.data["earlier"]["year"],
+                }
+            except (KeyError, TypeError):
+                return _("Linked to an earlier record")
+
+    @actions.register_action(MERGE_ACTION)
+    class MergeFormatter(LogFormatter):
+        label = _("Merge a duplicate")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            if "merged" in data:
+                return _("Merged the duplicate %(title)s into this model") % {"title": data["merged"].get("title", "")}
+            if "twin" in data:
+                return _("Merged into %(title)s") % {"title": data["twin"].get("title", "")}
+            return _("Merge a duplicate")
+
+    @actions.register_action(KEEP_APART_ACTION)
+    class KeepApartFormatter(LogFormatter):
+        label = _("Keep apart from a likely duplicate")
+
+        def format_message(self, log_entry):
+            try:
+                return _("Kept apart from %(title)s") % {"title": log_entry.data["twin"]["title"]}
+            except (KeyError, TypeError):
+                return _("Kept apart from a likely duplicate")

@@ -18,16 +18,20 @@ How the four decisions map onto Wagtail's engine:
   may still submit a new version later, which starts a fresh review.
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.forms import TaskStateCommentForm
 from wagtail.log_actions import log
-from wagtail.models import LockableMixin, Task, TaskState
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import LockableMixin, ModelLogEntry, Task, TaskState, Workflow, WorkflowState
 from wagtail.signals import task_submitted
 
 from . import permissions
@@ -132,6 +136,26 @@ class UnitReviewTask(Task):
             .order_by("-depth")
             .first()
         )
+
+    def resolve_reviewing_unit_ids(self, units) -> dict[int, int | None]:
+        """`resolve_reviewing_unit` for many units at once, in one query: {unit id: reviewing unit id}."""
+        steplen = Unit.steplen
+        units = list(units)
+        if self.scope == self.Scope.ROOT:
+            roots = dict(Unit.objects.filter(path__in={u.path[:steplen] for u in units}).values_list("path", "pk"))
+            return {unit.pk: roots.get(unit.path[:steplen]) for unit in units}
+        ancestors = {unit.pk: [unit.path[:end] for end in range(steplen, len(unit.path), steplen)] for unit in units}
+        wanted = {path for paths in ancestors.values() for path in paths}
+        with_reviewers = dict(
+            Unit.objects.filter(path__in=wanted, memberships__role=UnitMembership.Role.REVIEWER)
+            .values_list("path", "pk")
+            .distinct()
+        )
+        # The deepest ancestor with a reviewer, as resolve_reviewing_unit's ordering by depth picks.
+        return {
+            unit_id: next((with_reviewers[path] for path in reversed(paths) if path in with_reviewers), None)
+            for unit_id, paths in ancestors.items()
+        }
 
     def _reviewing_unit_id(self, obj) -> int | None:
         """The reviewing unit of the task state `obj` is on, or what it would be if it were on this step now."""
@@ -309,6 +333,148 @@ def refuse(*, task_state: TaskState, user, comment: str) -> TaskState:
     # notifications tell a refusal from a plain cancellation by the rejected task state.
     workflow_state.cancel(user=user)
     return task_state
+
+
+# Starting many reviews at once (spreadsheet imports) ----------------------------------------
+
+BULK_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class BulkStart:
+    """What `start_reviews_in_bulk` did: the reviews it opened, and the models it left to the caller."""
+
+    task: UnitReviewTask | None
+    started: list[tuple[object, int | None]]  # (model, id of its reviewing unit)
+    not_started: list  # models the bulk path cannot start: the caller starts them one by one
+
+
+def _first_task(workflow: Workflow) -> Task | None:
+    # What WorkflowState.get_next_task() answers for a state with no approved step yet.
+    return (
+        Task.objects.filter(workflow_tasks__workflow=workflow, active=True)
+        .order_by("workflow_tasks__sort_order")
+        .first()
+    )
+
+
+def _insert_task_state_children(task_states: list[TaskState], reviewing_unit_ids: list[int | None]) -> None:
+    """Write the UnitReviewTaskState rows of task states whose TaskState rows already exist.
+
+    Django's bulk_create refuses multi-table inherited models; the child table holds only the
+    parent's key and the reviewing unit, so one parametrised INSERT run for every row does it.
+    """
+    meta = UnitReviewTaskState._meta
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(  # noqa: S608 - names from the model's _meta
+        quote(meta.db_table), quote(meta.pk.column), quote(meta.get_field("reviewing_unit").column)
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [(task_state.pk, unit_id) for task_state, unit_id in zip(task_states, reviewing_unit_ids, strict=True)],
+        )
+
+
+@transaction.atomic
+def start_reviews_in_bulk(*, workflow: Workflow, instances: list, user) -> BulkStart:
+    """Start `workflow` on many models with a few queries, leaving them exactly as `Workflow.start()` would.
+
+    For each model: a workflow state in progress requested by `user`, its first step's task state
+    on the model's latest revision with the reviewing unit resolved from the tree (once per unit,
+    not once per model), and the "wagtail.workflow.start" audit entry. The per-model
+    `workflow_submitted` and `task_submitted` signals are not sent: their only receivers mail the
+    reviewers one message per model, which the caller replaces with one summary per reviewer
+    (notifications.notify_reviewers_of_batch). Models whose workflow does not begin with a unit
+    review step, or that are locked (Task.start may release the lock), are returned in
+    `not_started` for the ordinary one-by-one start.
+    """
+    first = _first_task(workflow)
+    task = first.specific if first is not None else None
+    if not isinstance(task, UnitReviewTask) or not instances:
+        return BulkStart(task=None, started=[], not_started=list(instances))
+    bulk = [instance for instance in instances if not instance.locked_by_id]
+    not_started = [instance for instance in instances if instance.locked_by_id]
+    if not bulk:
+        return BulkStart(task=task, started=[], not_started=not_started)
+
+    now = timezone.now()
+    content_type = bulk[0].get_content_type()
+    base_content_type = bulk[0].get_base_content_type()
+    workflow_states = WorkflowState.objects.bulk_create(
+        [
+            WorkflowState(
+                content_type=content_type,
+                base_content_type=base_content_type,
+                object_id=str(instance.pk),
+                workflow=workflow,
+                status=WorkflowState.STATUS_IN_PROGRESS,
+                requested_by=user,
+            )
+            for instance in bulk
+        ],
+        batch_size=BULK_BATCH_SIZE,
+    )
+
+    reviewing_units = task.resolve_reviewing_unit_ids({instance.unit_id: instance.unit for instance in bulk}.values())
+    task_state_type = ContentType.objects.get_for_model(UnitReviewTaskState)
+    revisions = [instance.latest_revision or instance.get_latest_revision() for instance in bulk]
+    parents = TaskState.objects.bulk_create(
+        [
+            TaskState(
+                workflow_state=workflow_state,
+                status=TaskState.STATUS_IN_PROGRESS,
+                revision=revision,
+                task=task,
+                content_type=task_state_type,
+            )
+            for workflow_state, revision in zip(workflow_states, revisions, strict=True)
+        ],
+        batch_size=BULK_BATCH_SIZE,
+    )
+    unit_ids = [reviewing_units[instance.unit_id] for instance in bulk]
+    _insert_task_state_children(parents, unit_ids)
+    for workflow_state, parent in zip(workflow_states, parents, strict=True):
+        workflow_state.current_task_state = parent
+    WorkflowState.objects.bulk_update(workflow_states, ["current_task_state"], batch_size=BULK_BATCH_SIZE)
+
+    entries = [
+        (
+            instance,
+            revision,
+            {
+                "workflow": {
+                    "id": workflow.pk,
+                    "title": workflow.name,
+                    "status": WorkflowState.STATUS_IN_PROGRESS,
+                    "next": {"id": task.pk, "title": task.name},
+                    "task_state_id": parent.pk,
+                }
+            },
+        )
+        for instance, revision, parent in zip(bulk, revisions, parents, strict=True)
+    ]
+    if log_registry.get_log_model_for_model(type(bulk[0])) is ModelLogEntry:
+        ModelLogEntry.objects.bulk_create(
+            [
+                ModelLogEntry(
+                    content_type=base_content_type,
+                    object_id=str(instance.pk),
+                    label=str(instance),
+                    action="wagtail.workflow.start",
+                    timestamp=now,
+                    user=user,
+                    revision=revision,
+                    data=data,
+                )
+                for instance, revision, data in entries
+            ],
+            batch_size=BULK_BATCH_SIZE,
+        )
+    else:
+        for instance, revision, data in entries:
+            log(instance=instance, action="wagtail.workflow.start", data=data, revision=revision, user=user)
+    return BulkStart(task=task, started=list(zip(bulk, unit_ids, strict=True)), not_started=not_started)
 
 
 def overdue_days() -> int:

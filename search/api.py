@@ -18,9 +18,10 @@ Format decisions, documented in the schema as well:
 - the detail gives the story as plain text (HTML stripped) and measured values as decimal strings
   ("1234.50"), exact whatever their size.
 
-The view's own work is kept small and its query count constant whatever the page size: the
-search service answers from one queryset with the unit, movement and field joined, and nothing
-else is read per result.
+The view's own work is kept small and its query count constant whatever the page size (two
+queries with Elasticsearch: the vocabulary's token and the page's models): the models are read
+without joins, their unit, movement and field names come from search.vocabulary, and their URLs
+are built from each movement page's URL, routed once per request.
 """
 
 import functools
@@ -36,7 +37,7 @@ from django.views.decorators.csrf import csrf_exempt
 from models_registry.models import PracticeModel
 from models_registry.selectors import published_detail
 
-from . import services
+from . import services, vocabulary
 from .analysis import normalise
 from .documents import story_text
 from .forms import MULTI_VALUED, SearchParamsForm
@@ -60,10 +61,10 @@ DEFAULT_SUGGEST_LIMIT = 8
 MAX_SUGGEST_LIMIT = 20
 COVER_RENDITION = "fill-800x500"  # one of the sizes the model's page already renders
 # The columns a list result reads; `story` and `results` are where body highlights come from.
+# No joins: the unit's, movement's and field's names come from search.vocabulary by id.
 LISTING_FIELDS = (
     *("id", "title", "slug", "external_id", "summary", "story", "results", "year", "recognition_level"),
-    *("unit", "unit__code", "unit__name", "field", "field__slug", "field__name"),
-    *("movement", "movement__slug", "movement__title", "movement__url_path"),
+    *("replication_count", "unit", "movement", "field"),
 )
 SUGGESTION_FIELDS = ("id", "title", "slug", "movement", "movement__slug", "movement__url_path")
 
@@ -129,20 +130,56 @@ def _absolute_url(request: HttpRequest, practice_model: PracticeModel) -> str | 
     return request.build_absolute_uri(url) if url else None
 
 
-def _result(request: HttpRequest, practice_model: PracticeModel, highlight: dict) -> dict:
-    """One model as a list result; reads only the model and its joined unit, movement and field."""
-    unit, movement, field = practice_model.unit, practice_model.movement, practice_model.field
+class _Labels:
+    """Names and addresses for the results of one request, from the vocabulary, not from joins.
+
+    A model's URL is its movement page's URL (Wagtail's routing, once per movement and request)
+    plus its own route; the scheme and host are worked out once. A unit, movement or field the
+    vocabulary does not know (created a moment ago, a movement page no longer public) is read
+    through the model's own relation instead, as before.
+    """
+
+    def __init__(self, request: HttpRequest, names: vocabulary.Vocabulary | None = None):
+        self.request = request
+        self.names = names or vocabulary.get()
+        self.movement_urls: dict = {}
+        self.origin = request.build_absolute_uri("/")[:-1]
+
+    def url(self, practice_model: PracticeModel) -> str | None:
+        if practice_model.movement_id not in self.names.movement_by_id:
+            return _absolute_url(self.request, practice_model)
+        path = self.names.model_path(practice_model.movement_id, practice_model.slug, self.request, self.movement_urls)
+        if path is None:
+            return None
+        # A path is made absolute on this host; another site's page comes back absolute already.
+        return self.origin + path if path.startswith("/") else path
+
+    def result(self, practice_model: PracticeModel, highlight: dict) -> dict:
+        """One model as a list result; reads only the model's own columns and the vocabulary."""
+        names = self.names
+        unit = names.unit_by_id.get(practice_model.unit_id) or practice_model.unit
+        movement = names.movement_by_id.get(practice_model.movement_id) or practice_model.movement
+        field = None
+        if practice_model.field_id is not None:
+            field = names.field_by_id.get(practice_model.field_id) or practice_model.field
+        return _result(
+            practice_model, highlight, unit=unit, movement=movement, field=field, url=self.url(practice_model)
+        )
+
+
+def _result(practice_model: PracticeModel, highlight: dict, *, unit, movement, field, url: str | None) -> dict:
     return {
         "id": practice_model.pk,
         "external_id": practice_model.external_id or None,
         "title": practice_model.title,
-        "url": _absolute_url(request, practice_model),
+        "url": url,
         "summary": practice_model.summary,
         "unit": {"code": unit.code, "name": unit.name},
         "movement": {"slug": movement.slug, "name": movement.title},
         "field": {"slug": field.slug, "name": field.name} if field is not None else None,
         "year": practice_model.year,
         "recognition_level": practice_model.recognition_level or None,
+        "replication_count": practice_model.replication_count,
         "highlight": {key: str(value) for key, value in highlight.items()},
     }
 
@@ -166,14 +203,14 @@ def _facets(facets: dict[str, list[services.FacetOption]]) -> dict[str, list[dic
 
 
 def _listing_queryset():
-    """Only the columns a result shows (and highlights read): no cover image, no renditions.
+    """Only the columns a result shows (and highlights read): no cover image, no renditions, no joins.
 
-    Building model instances is most of the cost of a page of results, and a movement page
-    alone has dozens of columns; `get_url()` needs only the movement's `url_path`. Should a
-    Wagtail upgrade read another deferred column, each result would cost a query: the API
-    tests assert that the query count does not grow with the page size.
+    Building model instances is most of the cost of a page of results; the names of units,
+    movements and fields come from the vocabulary. Should anything read another deferred column
+    or a relation, each result would cost a query: the API tests assert that the query count
+    does not grow with the page size.
     """
-    return PracticeModel.objects.published().select_related("unit", "movement", "field").only(*LISTING_FIELDS)
+    return PracticeModel.objects.published().only(*LISTING_FIELDS)
 
 
 def _suggestion_queryset():
@@ -212,6 +249,7 @@ def model_list(request: HttpRequest) -> JsonResponse:
     if errors := _list_errors(form):
         return _bad_request(errors)
     results = services.search(**form.search_kwargs(), queryset=_listing_queryset())
+    labels = _Labels(request, results.names)
     return _json(
         {
             "count": results.count,
@@ -220,7 +258,7 @@ def model_list(request: HttpRequest) -> JsonResponse:
             "page_size": results.page_size,
             "num_pages": results.num_pages,
             "degraded": results.degraded,
-            "results": [_result(request, item.practice_model, item.highlight) for item in results.items],
+            "results": [labels.result(item.practice_model, item.highlight) for item in results.items],
             "facets": _facets(results.facets),
         },
         cache_control=DEGRADED_CACHE_CONTROL if results.degraded else CACHE_CONTROL,
@@ -238,7 +276,14 @@ def model_detail(request: HttpRequest, pk: int) -> JsonResponse:
     first_published = practice_model.first_published_at
     return _json(
         {
-            **_result(request, practice_model, {}),
+            **_result(
+                practice_model,
+                {},
+                unit=practice_model.unit,
+                movement=practice_model.movement,
+                field=practice_model.field,
+                url=_absolute_url(request, practice_model),
+            ),
             "story": story_text(practice_model.story.raw_data),
             "results": practice_model.results,
             "measured_results": [
@@ -260,9 +305,20 @@ def model_detail(request: HttpRequest, pk: int) -> JsonResponse:
                 for commendation in commendations
             ],
             "first_published_at": timezone.localtime(first_published).isoformat() if first_published else None,
+            "replicated_from": _replicated_from(request, practice_model),
         },
         cache_control=CACHE_CONTROL,
     )
+
+
+def _replicated_from(request: HttpRequest, practice_model: PracticeModel) -> dict | None:
+    """The published model this one was adopted from, briefly; None when none or not published."""
+    if practice_model.replicated_from_id is None:
+        return None
+    original = _suggestion_queryset().filter(pk=practice_model.replicated_from_id).first()
+    if original is None:
+        return None
+    return {"id": original.pk, "title": original.title, "url": _absolute_url(request, original)}
 
 
 def _cover_image(request: HttpRequest, practice_model: PracticeModel) -> str | None:

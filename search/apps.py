@@ -9,10 +9,12 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from wagtail.signals import published, unpublished
+        from wagtail.models import Site
+        from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
         from models_registry import signals as registry_signals
         from models_registry.models import Commendation, PracticeModel, Unit
+        from movements.models import Field, MovementPage
 
         from . import receivers
         from .models import Synonym
@@ -32,3 +34,13 @@ class SearchConfig(AppConfig):
             receivers.practice_models_bulk_changed, dispatch_uid="search.bulk"
         )
         registry_signals.units_succeeded.connect(receivers.units_succeeded, dispatch_uid="search.unit.succeeded")
+        # The names search answers are labelled with (search.vocabulary).
+        post_delete.connect(receivers.names_changed, sender=Unit, dispatch_uid="search.names.unit.delete")
+        post_page_move.connect(receivers.names_changed, sender=MovementPage, dispatch_uid="search.names.movement.move")
+        for model, name in ((Field, "field"), (MovementPage, "movement"), (Site, "site")):
+            post_save.connect(receivers.names_changed, sender=model, dispatch_uid=f"search.names.{name}.save")
+            post_delete.connect(receivers.names_changed, sender=model, dispatch_uid=f"search.names.{name}.delete")
+        page_published.connect(receivers.names_changed, sender=MovementPage, dispatch_uid="search.names.movement.pub")
+        page_unpublished.connect(
+            receivers.names_changed, sender=MovementPage, dispatch_uid="search.names.movement.unpub"
+        )

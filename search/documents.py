@@ -42,6 +42,7 @@ class SearchDocument:
     forms: list[str]  # CommendationForm values of the model's commendations, sorted, unique
     published_at: str  # ISO 8601 first publication time, "" when unknown
     title_sort: str  # folded title: the "title" sort is diacritic-insensitive
+    replication_count: int = 0  # other units running a published copy (the "replicated" sort)
     fingerprint: str = ""
 
     def as_dict(self) -> dict:
@@ -188,6 +189,7 @@ def build_document(
         forms=sorted(set(forms)),
         published_at=published.isoformat() if published else "",
         title_sort=fold(practice_model.title),
+        replication_count=practice_model.replication_count,
     )
     document.fingerprint = fingerprint(document)
     return document

@@ -19,7 +19,8 @@ list, on keyword and integer fields), highlight, match / multi_match (best_field
 phrase), fuzziness on match and best_fields multi_match (cross_fields rejects it, as real
 Elasticsearch does), `match_bool_prefix`, `match_phrase_prefix`, `prefix`, `ids`, sorts with
 `missing`, `track_total_hits`, strict dynamic mappings. What it lacks: the `_pit` route (point in
-time; we page with `search_after`), `more_like_this` with a document `like` ({"_index", "_id"}
+time; we page with `search_after`), `search_after` when the sort starts with `_score` (ignored: it
+answers the first page again; exports of every match read a scroll instead), `more_like_this` with a document `like` ({"_index", "_id"}
 gives no hits; a text `like` works, so related() sends both), `analysis.analyzer.default`
 (ignored; hence the explicit analyzers), mapping char_filters (ignored), the compatibility media
 type `application/vnd.elasticsearch+json; compatible-with=9` (406; hence `PlainJsonNode`), and POST
@@ -81,6 +82,9 @@ class PlainJsonNode(Urllib3HttpNode):
 
 
 _clients: dict[str, Elasticsearch] = {}
+# The search client per (URL, timeout): `options()` builds a new client object each call, which
+# every search paid for.
+_search_clients: dict[tuple, Elasticsearch] = {}
 _clients_lock = threading.Lock()
 
 
@@ -113,6 +117,7 @@ def reset_client() -> None:
     with _clients_lock:
         clients = list(_clients.values())
         _clients.clear()
+        _search_clients.clear()
     for client in clients:
         try:
             client.close()
@@ -122,7 +127,13 @@ def reset_client() -> None:
 
 def search_client() -> Elasticsearch:
     """The client for public searches: short timeout, no retry (the service falls back instead)."""
-    return get_client().options(request_timeout=settings.ELASTICSEARCH_TIMEOUT, max_retries=0)
+    key = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_TIMEOUT)
+    client = _search_clients.get(key)
+    if client is None:
+        client = get_client().options(request_timeout=settings.ELASTICSEARCH_TIMEOUT, max_retries=0)
+        with _clients_lock:
+            _search_clients[key] = client
+    return client
 
 
 def indexing_client() -> Elasticsearch:
@@ -172,6 +183,7 @@ class PracticeModelDocument(Document):
     forms = Keyword(multi=True)
     published_at = Date()
     title_sort = Keyword()
+    replication_count = Integer()
     fingerprint = Keyword()
 
     class Meta:
@@ -222,9 +234,15 @@ def _own_indices(client: Elasticsearch) -> list[str]:
 
 
 def ensure_index() -> bool:
-    """Create a concrete index with the alias when the alias is missing; True when created."""
+    """Create a concrete index with the alias when the alias is missing; True when created.
+
+    An existing index gets the fields the mapping gained since it was built (a field is added in
+    place; with the strict mapping, documents carrying it would be refused until a rebuild).
+    """
     client = indexing_client()
     if client.indices.exists_alias(name=alias_name()):
+        properties = PracticeModelDocument._doc_type.mapping.to_dict()["properties"]
+        client.indices.put_mapping(index=alias_name(), properties=properties)
         return False
     index = build_index(new_index_name())
     index.aliases(**{alias_name(): {}})

@@ -11,8 +11,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from models_registry.models import FIRST_YEAR, CommendationForm, RecognitionLevel, Unit, last_allowed_year
-from movements.models import Field, MovementPage
+from movements.models import MovementPage
 
+from . import vocabulary
 from .query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SORTS, SearchFilters
 
 MAX_VALUES = 50  # per filter: more than that is not a person choosing
@@ -46,7 +47,12 @@ class SearchParamsForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[("relevance", _("Relevance")), ("newest", _("Newest")), ("title", _("Title"))],
+        choices=[
+            ("relevance", _("Relevance")),
+            ("newest", _("Newest")),
+            ("title", _("Title")),
+            ("replicated", _("Most replicated")),
+        ],
     )
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
     page_size = forms.IntegerField(label=_("Page size"), required=False, min_value=1, max_value=MAX_PAGE_SIZE)
@@ -74,6 +80,14 @@ class SearchParamsForm(forms.Form):
         self.fixed_unit = fixed_unit
         self.filter_errors: dict[str, str] = {}
         self._filters: SearchFilters | None = None
+        self._names: vocabulary.Vocabulary | None = None
+
+    @property
+    def names(self) -> vocabulary.Vocabulary:
+        """The movements, fields and units the filters are checked against (read once per form)."""
+        if self._names is None:
+            self._names = vocabulary.get()
+        return self._names
 
     def clean_q(self) -> str:
         return (self.cleaned_data.get("q") or "")[:MAX_RAW_QUERY]
@@ -100,17 +114,17 @@ class SearchParamsForm(forms.Form):
         if self.fixed_movement is not None:
             movements = (self.fixed_movement.slug,)
         elif values := _values(data, "movement"):
-            known = set(MovementPage.objects.live().public().values_list("slug", flat=True))
+            known = self.names.movement_slugs
             movements = self._known("movement", values, known, gettext("There is no movement “%(value)s”."))
         fields: tuple[str, ...] = ()
         if values := _values(data, "field"):
-            known = set(Field.objects.values_list("slug", flat=True))
+            known = self.names.field_slugs
             fields = self._known("field", values, known, gettext("There is no field “%(value)s”."))
         units: tuple[str, ...] = ()
         if self.fixed_unit is not None:
             units = (self.fixed_unit.code,)
         elif (values := _values(data, "unit")) and not self._too_many("unit", values):
-            known = set(Unit.objects.filter(code__in=values, is_active=True).values_list("code", flat=True))
+            known = {value for value in values if self.names.active_unit(value) is not None}
             units = self._known("unit", values, known, gettext("There is no unit with the code “%(value)s”."))
         years: list[int] = []
         if (values := _values(data, "year")) and not self._too_many("year", values):
@@ -171,6 +185,7 @@ class SearchParamsForm(forms.Form):
             "sort": sort if sort in SORTS else "relevance",
             "page": self.value("page", 1),
             "page_size": self.value("page_size", DEFAULT_PAGE_SIZE),
+            "names": self.names,
         }
 
     @property

@@ -32,6 +32,12 @@ def unit_subtree_changed(unit: Unit) -> None:
     practice_models_changed(ids)
 
 
+def vocabulary_changed() -> None:
+    """A unit, field or movement changed: a new index token, so every process reads the names
+    (search.vocabulary) and the cached listings afresh."""
+    database_backend().bump_token()
+
+
 def rebuild_database_index(progress=None) -> int:
     """Rebuild the database index from the published models; returns how many were indexed."""
     return database_backend().rebuild_index(progress=progress)

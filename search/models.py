@@ -127,6 +127,7 @@ class SearchEntry(models.Model):
     forms = models.CharField(max_length=255, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     title_sort = models.TextField()
+    replication_count = models.PositiveIntegerField(default=0)
     fingerprint = models.CharField(max_length=40)
 
     class Meta:
@@ -134,6 +135,11 @@ class SearchEntry(models.Model):
             # "newest" reads a page straight off this index, "title" off the next.
             models.Index(fields=["-year", "-published_at", "-practice_model"], name="search_entry_newest"),
             models.Index(fields=["title_sort", "practice_model"], name="search_entry_title"),
+            # "replicated" reads its page off this one (most replicated, then newest).
+            models.Index(
+                fields=["-replication_count", "-year", "-published_at", "-practice_model"],
+                name="search_entry_replicated",
+            ),
             # One per facet: counting a facet over all models is a scan of its own small index,
             # already in value order, so GROUP BY needs no sort.
             models.Index(fields=["movement", "field"], name="search_entry_movement"),

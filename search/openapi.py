@@ -76,7 +76,8 @@ def _list_parameter_docs() -> dict[str, dict]:
         "sort": {
             "in": "query",
             "required": False,
-            "description": "Order of the results; relevance without q means newest.",
+            "description": "Order of the results; relevance without q means newest; replicated: the models "
+            "most other units have adopted first (replication_count), then newest.",
             "schema": {"type": "string", "enum": list(SORTS), "default": SORT_RELEVANCE},
         },
         "page": {
@@ -145,6 +146,11 @@ def _schemas() -> dict[str, dict]:
         "field": _nullable(_object({"slug": STRING, "name": STRING})),
         "year": INTEGER,
         "recognition_level": {"type": ["string", "null"], "enum": [*RecognitionLevel.values, None]},
+        "replication_count": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "How many other units run a published model adopted from this one (nhân rộng).",
+        },
         "highlight": {
             **_object({"title": STRING, "summary": STRING, "body": STRING}, optional=("title", "summary", "body")),
             "description": "HTML: the escaped text with the matched words in <mark>; only the parts that "
@@ -212,6 +218,11 @@ def _schemas() -> dict[str, dict]:
                     ),
                 },
                 "first_published_at": {"type": ["string", "null"], "format": "date-time"},
+                "replicated_from": {
+                    **_nullable(_object({"id": INTEGER, "title": STRING, "url": _nullable(STRING)})),
+                    "description": "The published model this one was adopted from; null when none or "
+                    "when that model is not published.",
+                },
             }
         ),
         "Suggestions": _object(

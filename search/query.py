@@ -17,6 +17,7 @@ Facet semantics, identical in both backends:
   whole subtree.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -25,7 +26,10 @@ from .analysis import QueryAnalysis
 SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
 SORT_TITLE = "title"
-SORTS = (SORT_RELEVANCE, SORT_NEWEST, SORT_TITLE)
+SORT_REPLICATED = "replicated"  # most units running a copy first (replication_count), then newest
+SORTS = (SORT_RELEVANCE, SORT_NEWEST, SORT_TITLE, SORT_REPLICATED)
+# The orders that ignore the query's score (relevance is the only one that reads it).
+FIXED_SORTS = frozenset({SORT_NEWEST, SORT_TITLE, SORT_REPLICATED})
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -104,6 +108,10 @@ class SearchBackend(Protocol):
     name: str
 
     def search(self, request: SearchRequest) -> BackendResult: ...
+
+    def iter_ids(self, request: SearchRequest, *, chunk_size: int) -> Iterator[list[int]]:
+        """Every id matching the request's query and filters, in its order, in chunks (exports)."""
+        ...
 
     def related(self, practice_model_id: int, *, limit: int) -> list[int]:
         """Ids of published models most like this one (the model itself excluded), best first."""

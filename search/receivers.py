@@ -2,8 +2,9 @@
 
 from django.db import transaction
 
+from . import vocabulary
 from .analysis import clear_synonym_cache
-from .indexing import practice_models_changed, unit_subtree_changed
+from .indexing import practice_models_changed, unit_subtree_changed, vocabulary_changed
 
 
 def synonyms_changed(sender, **kwargs) -> None:
@@ -33,14 +34,29 @@ def commendation_changed(sender, instance, **kwargs) -> None:
 
 def unit_saved(sender, instance, created, raw=False, **kwargs) -> None:
     # A new unit has no models yet; a saved one may have been renamed.
-    if not created and not raw:
+    if raw:
+        return
+    if not created:
         unit_subtree_changed(instance)
+    names_changed(sender)
 
 
 def unit_moved(sender, unit, **kwargs) -> None:
     unit_subtree_changed(unit)
+    names_changed(sender)
 
 
 def units_succeeded(sender, units, **kwargs) -> None:
     for unit in units:
         unit_subtree_changed(unit)
+    names_changed(sender)
+
+
+def names_changed(sender, raw=False, **kwargs) -> None:
+    # A unit, field or movement was added, renamed, moved or removed: the facet labels and filter
+    # checks read them from search.vocabulary, which the new token makes every process reload.
+    if raw:
+        return
+    vocabulary_changed()
+    vocabulary.clear()
+    transaction.on_commit(vocabulary.clear)

@@ -10,16 +10,15 @@ from the backend's ids, the same way whichever backend answered.
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
 from models_registry.models import CommendationForm, PracticeModel, RecognitionLevel, Unit
-from movements.models import Field, MovementPage
 
-from . import highlight
+from . import highlight, vocabulary
 from .analysis import QueryAnalysis, analyse
 from .backends import database_backend, primary_backend
 from .documents import story_text
@@ -48,6 +47,8 @@ logger = logging.getLogger(__name__)
 # every visitor wait for the same timeout again.
 CIRCUIT_BREAK_SECONDS = 30.0
 _elasticsearch_down_until = 0.0
+# Ids per read when streaming every match (exports): a few kilobytes per chunk, few round trips.
+ID_CHUNK_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class SearchResults:
     backend: str
     degraded: bool = False
     unit_facet_parent: Unit | None = None
+    # The names the answer was labelled with: the API labels its results from the same copy.
+    names: vocabulary.Vocabulary | None = None
 
     @property
     def num_pages(self) -> int:
@@ -122,18 +125,20 @@ def reset_circuit_breaker() -> None:
     _elasticsearch_down_until = 0.0
 
 
-def unit_facet_scope(filters: SearchFilters, parent: Unit | None) -> tuple[Unit | None, list[Unit]]:
+def unit_facet_scope(
+    filters: SearchFilters, parent: Unit | None, names: vocabulary.Vocabulary | None = None
+) -> tuple[Unit | None, list[Unit]]:
     """The unit the facet drills into and the units it lists: the given unit's or the single
     selected unit's children, else the top-level units (or, with one root, the units below it)."""
+    names = names or vocabulary.get()
     if parent is None and len(filters.units) == 1:
-        parent = Unit.objects.filter(code=filters.units[0], is_active=True).first()
+        parent = names.active_unit(filters.units[0])
     if parent is not None:
-        children = list(parent.get_children().filter(is_active=True))
-        return parent, children
-    roots = list(Unit.get_root_nodes().filter(is_active=True))
+        return parent, names.children(parent)
+    roots = names.active_roots
     if len(roots) == 1:
-        return roots[0], list(roots[0].get_children().filter(is_active=True))
-    return None, roots
+        return roots[0], names.children(roots[0])
+    return None, list(roots)
 
 
 def _hydrate(ids: Sequence[int], queryset: QuerySet | None) -> list[PracticeModel]:
@@ -158,7 +163,7 @@ def _highlights(practice_model: PracticeModel, terms: frozenset[str]) -> dict[st
 
 
 def _facet_options(
-    counts: dict[str, dict], filters: SearchFilters, unit_options: list[Unit]
+    counts: dict[str, dict], filters: SearchFilters, unit_options: list[Unit], names: vocabulary.Vocabulary
 ) -> dict[str, list[FacetOption]]:
     selected = filters.by_facet()
 
@@ -173,11 +178,11 @@ def _facet_options(
                 built.append(FacetOption(value, str(label), count, value in chosen, *extra))
         return built
 
-    movements = MovementPage.objects.live().public().order_by("path").values_list("slug", "title")
+    movements = [(movement.slug, movement.title) for movement in names.movements]
     years = sorted({int(year) for year in counts.get(FACET_YEAR, {})} | set(filters.years), reverse=True)
     return {
         FACET_MOVEMENT: options(FACET_MOVEMENT, movements),
-        FACET_FIELD: options(FACET_FIELD, Field.objects.values_list("slug", "name")),
+        FACET_FIELD: options(FACET_FIELD, [(item.slug, item.name) for item in names.fields]),
         FACET_UNIT: options(
             FACET_UNIT,
             [(unit.code, unit.name, unit.numchild > 0) for unit in unit_options],
@@ -200,24 +205,28 @@ def search(
     with_highlights: bool = True,
     queryset: QuerySet | None = None,
     backend: SearchBackend | None = None,
+    names: vocabulary.Vocabulary | None = None,
 ) -> SearchResults:
     """Published models matching `q` and `filters`, one page of them, with facets.
 
     The page size is capped and the page number clamped to the last page. With `backend` given,
     that backend answers and its failures propagate (benchmarks, the relevance suite); otherwise
-    the configured backend answers with the database as fallback.
+    the configured backend answers with the database as fallback. `names`: the vocabulary the
+    caller already read for this request (the parameters form's), to spare reading it again.
     """
     filters = filters or SearchFilters()
+    names = names or vocabulary.get()
     query = analyse(q)
     sort = sort if sort in SORTS else SORT_RELEVANCE
     page_size = clamp_page_size(page_size)
     page = max(1, min(int(page or 1), last_page(MAX_RESULT_WINDOW, page_size)))
-    parent, unit_options = unit_facet_scope(filters, unit_facet_parent) if with_facets else (None, [])
+    parent, unit_options = unit_facet_scope(filters, unit_facet_parent, names) if with_facets else (None, [])
     if with_facets and filters.units:
         # Selected units elsewhere in the tree stay listed, with their own counts, so they can be
         # unticked; the unit being drilled into is the facet's heading, not one of its options.
         listed = {unit.code for unit in unit_options} | {parent.code if parent else None}
-        unit_options += list(Unit.objects.filter(code__in=set(filters.units) - listed).order_by("path"))
+        others = [names.unit_by_code[code] for code in set(filters.units) - listed if code in names.unit_by_code]
+        unit_options += sorted(others, key=lambda unit: unit.path)
     request = SearchRequest(
         query=query,
         filters=filters,
@@ -250,11 +259,45 @@ def search(
         page=page,
         page_size=page_size,
         items=items,
-        facets=_facet_options(result.facets, filters, unit_options) if with_facets else {},
+        facets=_facet_options(result.facets, filters, unit_options, names) if with_facets else {},
         backend=answered_by,
         degraded=degraded,
         unit_facet_parent=parent,
+        names=names,
     )
+
+
+def matching_ids(
+    *,
+    q: str | None = "",
+    filters: SearchFilters | None = None,
+    sort: str = SORT_RELEVANCE,
+    backend: SearchBackend | None = None,
+    chunk_size: int = ID_CHUNK_SIZE,
+) -> Iterator[int]:
+    """Every published model matching q and filters, in the listing's order, streamed in chunks.
+
+    The same matching, filters and order as `search()` without its result window: exports read
+    every match. Elasticsearch falls back to the database as in `search()` when it fails before
+    the first id; a failure after that raises `SearchUnavailable` to the caller (the ids already
+    given cannot be taken back). Nothing is read until the first id is asked for.
+    """
+    request = SearchRequest(
+        query=analyse(q),
+        filters=filters or SearchFilters(),
+        sort=sort if sort in SORTS else SORT_RELEVANCE,
+        with_facets=False,
+    )
+    chunk_size = max(1, int(chunk_size))
+
+    def first_chunk(answering: SearchBackend) -> tuple[Iterator[list[int]], list[int]]:
+        chunks = answering.iter_ids(request, chunk_size=chunk_size)
+        return chunks, next(chunks, [])
+
+    (chunks, head), _answered_by, _degraded = _ask(backend or primary_backend(), backend is None, first_chunk)
+    yield from head
+    for chunk in chunks:
+        yield from chunk
 
 
 def related_models(*, practice_model: PracticeModel, limit: int = 4) -> list[PracticeModel]:

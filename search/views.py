@@ -49,6 +49,7 @@ SORT_CHOICES = (
     ("relevance", _("Most relevant")),
     ("newest", _("Newest first")),
     ("title", _("Title A–Z")),
+    ("replicated", _("Most replicated")),
 )
 
 

@@ -18,13 +18,13 @@ from itertools import accumulate
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from models_registry import permissions
-from models_registry.models import RECOGNITION_RANK, CommendationForm, RecognitionLevel, Unit
+from models_registry.models import RECOGNITION_RANK, CommendationForm, PracticeModel, RecognitionLevel, Unit
 from models_registry.selectors import unit_scope_paths
 from movements.models import Field, MovementPage
 from search.models import SearchEntry
@@ -328,6 +328,7 @@ class Overview:
     by_movement: Breakdown
     growth: dict[str, dict[int, int]]  # movement slug → year → models
     by_cycle: list["CycleCount"] | None = None  # None without the emulation app
+    replication: "Replication | None" = None
 
     @property
     def recognised(self) -> int:
@@ -336,6 +337,35 @@ class Overview:
     @property
     def commended(self) -> int:
         return self.total - sum(group.count for group in self.by_form.groups if group.value is None)
+
+
+MOST_REPLICATED_SHOWN = 10
+
+
+@dataclass
+class Replication:
+    """How far the matching models spread: those adopted by other units, and the most adopted."""
+
+    replicated_models: int  # models at least one other unit adopted
+    adoptions: int  # units adopting them, summed over the models
+    most_replicated: list[tuple[PracticeModel, int]]
+
+
+def replication(entries: QuerySet[SearchEntry], *, shown: int = MOST_REPLICATED_SHOWN) -> Replication:
+    """The replication figures of the matching models (the counts the listings sort by)."""
+    adopted = entries.filter(replication_count__gt=0)
+    totals = adopted.aggregate(models=Count("pk"), adoptions=Sum("replication_count"))
+    top = list(
+        adopted.order_by("-replication_count", "-published_at", "-practice_model")[:shown].values_list(
+            "practice_model_id", "replication_count"
+        )
+    )
+    models_by_id = PracticeModel.objects.select_related("unit", "movement").in_bulk([pk for pk, _count in top])
+    return Replication(
+        replicated_models=totals["models"] or 0,
+        adoptions=totals["adoptions"] or 0,
+        most_replicated=[(models_by_id[pk], count) for pk, count in top if pk in models_by_id],
+    )
 
 
 def overview(
@@ -374,6 +404,7 @@ def overview(
         by_movement=by_movement,
         growth=growth,
         by_cycle=count_by_cycle(filters, unit_paths=unit_paths),
+        replication=replication(entries),
     )
 
 

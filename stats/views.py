@@ -144,6 +144,8 @@ def statistics_context(
             series=series,
         ),
         "cycle_chart": _cycle_chart(overview),
+        "replication": overview.replication,
+        "replicated": charts.figure(overview.replication.replicated_models) if overview.replication else None,
         "unit": unit,
     }
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "search",
     "stats",
     "emulation",
+    "ops",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # The database task backend's table; the worker (`manage.py db_worker`) runs what is queued there.
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.humanize",
@@ -148,6 +151,8 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "static_collected")))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Private uploads (import spreadsheets), never served: by default the folder "<MEDIA_ROOT>-private".
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -172,8 +177,13 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "mo-hinh@localhost")
 
-# Background work (django-tasks, which Wagtail 8 depends on).
+# Background work (django-tasks, which Wagtail 8 depends on). Immediate by default; production queues
+# in the database (django_tasks_db.DatabaseBackend) for the worker, `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+
+# Backups (`manage.py backup`): where the archives go (never inside MEDIA_ROOT) and how many are kept.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
+BACKUP_KEEP = int(env("BACKUP_KEEP", "14"))
 
 # Public search (search/): Elasticsearch 9 when ELASTICSEARCH_URL is set, else the database backend,
 # which also answers whenever Elasticsearch is down, slow or failing.

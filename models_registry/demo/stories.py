@@ -886,6 +886,7 @@ class ModelDraft:
     published_at: datetime.datetime | None
     recognition_level: str
     commendations: list[CommendationDraft] = field(default_factory=list)
+    idea: str = ""  # the kind of model: other units' models of the same idea may replicate it
 
 
 @dataclass(frozen=True)
@@ -1365,4 +1366,5 @@ def generate_model(*, seed: int, index: int, context: DemoContext) -> ModelDraft
         published_at=published_at,
         recognition_level=recognition_level,
         commendations=commendations,
+        idea=idea.core,
     )

@@ -33,6 +33,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='practicemodel',
-            index=models.Index(condition=models.Q(('live', True)), fields=['-replication_count', 'id'], name='pm_most_replicated'),
+            index=models.Index(fields=['replication_count'], name='pm_replication_count'),
         ),
     ]

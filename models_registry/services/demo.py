@@ -339,9 +339,11 @@ def load_practice_models(
     fields = dict(Field.objects.values_list("slug", "id"))
     content_type = ContentType.objects.get_for_model(PracticeModel)
     slugs = SlugPool()
+    ideas: list[tuple[str, str, int, str]] = []  # published drafts: (idea, code, year, unit code)
     for start in range(0, len(missing), BATCH_SIZE):
         batch = missing[start : start + BATCH_SIZE]
         drafts = [stories.generate_model(seed=seed, index=index, context=context) for index in batch]
+        ideas += [(d.idea, d.external_id, d.year, d.unit_code) for d in drafts if d.published]
         counts = _insert_batch(
             drafts=drafts,
             units=units,
@@ -356,6 +358,51 @@ def load_practice_models(
             result.commendations_created += counts[1]
             result.revisions_created += counts[2]
         progress(stage, len(batch), len(missing))
+    link_demo_replications(ideas)
+
+
+# One in this many later models of the same idea in another district replicates the first one.
+REPLICATION_STRIDE = 10
+
+
+def _district_code(unit_code: str) -> str:
+    return "-".join(unit_code.split("-")[:2])
+
+
+def link_demo_replications(ideas: list[tuple[str, str, int, str]]) -> int:
+    """Mark some demo models as replicated from the first published model of the same idea.
+
+    Deterministic: the earliest (year, code) of an idea is the original; every REPLICATION_STRIDE-th
+    later model of that idea in another district adopted it. The link is written into the row and
+    into its revision, as an editor's save would, so editing the model later keeps it.
+    """
+    by_idea: dict[str, list[tuple[int, str, str]]] = {}
+    for idea, external_id, year, unit_code in ideas:
+        by_idea.setdefault(idea, []).append((year, external_id, unit_code))
+    links: dict[str, str] = {}
+    for models_of_idea in by_idea.values():
+        models_of_idea.sort()
+        _year, original, original_unit = models_of_idea[0]
+        for _year, external_id, unit_code in models_of_idea[1:]:
+            number = int(external_id.rsplit("-", 1)[-1])
+            if number % REPLICATION_STRIDE == 0 and _district_code(unit_code) != _district_code(original_unit):
+                links[external_id] = original
+    if not links:
+        return 0
+    pks = dict(
+        PracticeModel.objects.filter(external_id__in={*links, *links.values()}).values_list("external_id", "pk")
+    )
+    adopters = list(PracticeModel.objects.filter(external_id__in=links).only("pk", "external_id", "latest_revision"))
+    revisions = Revision.objects.in_bulk([adopter.latest_revision_id for adopter in adopters])
+    for adopter in adopters:
+        adopter.replicated_from_id = pks[links[adopter.external_id]]
+        revision = revisions.get(adopter.latest_revision_id)
+        if revision is not None:
+            revision.content["replicated_from"] = adopter.replicated_from_id
+    PracticeModel.objects.bulk_update(adopters, ["replicated_from"], batch_size=500)
+    Revision.objects.bulk_update(list(revisions.values()), ["content"], batch_size=500)
+    practice_models_bulk_changed.send(sender=PracticeModel, ids=[adopter.pk for adopter in adopters])
+    return len(adopters)
 
 
 @transaction.atomic

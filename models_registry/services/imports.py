@@ -52,8 +52,11 @@ from ..models import (
     last_allowed_year,
     unit_code_validator,
 )
+from ..notifications import notify_reviewers_of_batch
 from ..signals import practice_models_bulk_changed
+from ..workflows import start_reviews_in_bulk
 from .bulk import update_rows
+from .duplicates import check_import
 from .practice_models import SlugPool
 from .units import add_unit, move_unit
 
@@ -750,7 +753,11 @@ def import_units(
     with transaction.atomic():
         for key in to_update:
             item = planned[key]
-            Unit.objects.filter(code=item.code).update(name=item.name, kind=item.kind)
+            # save(), not update(): a renamed unit's models carry its name in the search index and
+            # the open-data files, which follow the unit's post_save.
+            unit = Unit.objects.get(code=item.code)
+            unit.name, unit.kind = item.name, item.kind
+            unit.save(update_fields=["name", "kind"])
         # Units that move are first hung at the top, so that no move can land below its own subtree.
         for key in to_move:
             move_unit(unit=Unit.objects.get(code=planned[key].code), parent=None)
@@ -1052,6 +1059,11 @@ def import_models(
         errors = _check_existing_for_scoped_user(planned, existing, allowed_unit_ids, names, changing)
         if errors:
             return _fail(result, errors)
+    # Rows that look like a model already in the registry are warned about (and flagged once written);
+    # a new row continuing an earlier year's record of the same model is linked to it.
+    duplicates = check_import(creates=creates, updates=updates, user=user if scoped else None)
+    duplicates.apply_links(creates)
+    result.warnings += duplicates.warnings
     result.created, result.updated = len(creates), len(updates)
     if dry_run or not (creates or updates):
         return result
@@ -1060,28 +1072,49 @@ def import_models(
     total = result.rows + (len(creates) + len(updates) if scoped else 0)
     with transaction.atomic():
         slugs = SlugPool()
-        written = []
+        # Only ids are kept across batches: holding every written model and revision (their stories
+        # and serialised content) until the end made a 10.000-row import peak near 500 MB.
+        written: list[tuple[int, int]] = []  # (model id, revision id)
+        codes: dict[str, int] = {}
         done = result.unchanged
         if progress is not None:
             progress(done, total)
         # Batches of creates first, then of updates: one transaction, so the file is still all or nothing.
         for batch in _chunks([("create", pair) for pair in creates] + [("update", pair) for pair in updates]):
-            written += _write_models(
+            for instance, revision in _write_models(
                 creates=[pair for kind, pair in batch if kind == "create"],
                 updates=[pair for kind, pair in batch if kind == "update"],
                 publish=publish,
                 user=user,
                 slugs=slugs,
-            )
+            ):
+                written.append((instance.pk, revision.pk))
+                codes[instance.external_id] = instance.pk
             done += len(batch)
             if progress is not None:
                 progress(done, total)
+        duplicates.store(codes)
         if scoped:
             result.submitted = _submit_for_review(
-                [instance for instance, _revision in written], user=user, progress=progress, done=done, total=total
+                list(_light_models([pk for pk, _revision in written])),
+                user=user,
+                progress=progress,
+                done=done,
+                total=total,
             )
     _after_commit(written=written, publish=publish)
     return result
+
+
+def _light_models(pks: list[int]):
+    """The written models again, a batch at a time, without their long texts."""
+    for chunk in _chunks(pks):
+        by_pk = (
+            PracticeModel.objects.select_related("unit", "latest_revision")
+            .defer("story", "summary", "results", "search_text", "latest_revision__content")
+            .in_bulk(chunk)
+        )
+        yield from (by_pk[pk] for pk in chunk)
 
 
 def _check_existing_for_scoped_user(planned, existing, allowed_unit_ids, names, changing: set[str]) -> list[RowError]:
@@ -1139,25 +1172,35 @@ def _submit_for_review(
 ) -> int:
     """Send each imported model into its review workflow, as the editor's "Submit" would.
 
-    A model whose review asked for changes resumes it at the step that asked; the others start their
-    workflow. Wagtail's engine has no bulk form of this: one workflow start per model.
+    A model whose review asked for changes resumes it at the step that asked (one by one, through
+    Wagtail); the others start their workflow together (workflows.start_reviews_in_bulk: the same
+    rows Wagtail writes, a few queries per batch instead of a few dozen per model), and each
+    reviewer gets one email listing the models that await them instead of one email per model.
     """
     states = _workflow_states([instance.pk for instance in instances])
     submitted = 0
+    fresh = []
     for instance in instances:
         state = states.get(instance.pk)
-        if state is not None:
-            if state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-                state.resume(user=user)
-                submitted += 1
-        else:
-            workflow = instance.get_workflow()
-            if workflow is not None:
-                workflow.start(instance, user)
-                submitted += 1
-        done += 1
-        if progress is not None and (done % 50 == 0 or done == total):
-            progress(done, total)
+        if state is None:
+            fresh.append(instance)
+        elif state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+            state.resume(user=user)
+            submitted += 1
+    workflow = fresh[0].get_workflow() if fresh else None  # a snippet's workflow is its model's
+    task, in_review = None, []
+    for chunk in _chunks(fresh if workflow is not None else []):
+        started = start_reviews_in_bulk(workflow=workflow, instances=chunk, user=user)
+        task, in_review = started.task or task, in_review + started.started
+        for instance in started.not_started:
+            workflow.start(instance, user)
+        submitted += len(chunk)
+        if progress is not None:
+            progress(min(done + submitted, total), total)
+    if in_review:
+        notify_reviewers_of_batch(task=task, started=in_review, user=user)
+    if progress is not None:
+        progress(done + len(instances), total)
     return submitted
 
 
@@ -1268,13 +1311,13 @@ def refresh_reference_index(pks: list[int]) -> None:
             ReferenceIndex.create_or_update_for_object(instance)
 
 
-def _after_commit(*, written: list[tuple[PracticeModel, Revision]], publish: bool) -> None:
+def _after_commit(*, written: list[tuple[int, int]], publish: bool) -> None:
     """What save() and publish() would have set off, skipped by the bulk writes: the reference index, `published`.
 
     The reference index is refreshed by one background task for the whole import rather than one per model.
     """
     indexed = ReferenceIndex.is_indexed(PracticeModel)
-    pks = [instance.pk for instance, _revision in written]
+    pks = [pk for pk, _revision in written]
     if publish:
         # The search index follows within this transaction, in one pass for the whole import.
         practice_models_bulk_changed.send(sender=PracticeModel, ids=pks)
@@ -1283,7 +1326,14 @@ def _after_commit(*, written: list[tuple[PracticeModel, Revision]], publish: boo
         if indexed:
             refresh_reference_index.enqueue(pks)
         if publish:
-            for instance, revision in written:
-                published.send(sender=PracticeModel, instance=instance, revision=revision, search_indexed=True)
+            # In one transaction, so receivers that act once per transaction (the open-data files)
+            # run once for the import, not once per model; read back a batch at a time.
+            with transaction.atomic():
+                for chunk in _chunks(written):
+                    revision_of = dict(chunk)
+                    revisions = Revision.objects.defer("content").in_bulk(list(revision_of.values()))
+                    for instance in _light_models(list(revision_of)):
+                        revision = revisions[revision_of[instance.pk]]
+                        published.send(sender=PracticeModel, instance=instance, revision=revision, search_indexed=True)
 
     transaction.on_commit(notify)

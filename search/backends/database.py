@@ -47,7 +47,8 @@ from ..query import (
     FACET_MOVEMENT,
     FACET_UNIT,
     FACET_YEAR,
-    SORT_NEWEST,
+    FIXED_SORTS,
+    SORT_REPLICATED,
     SORT_TITLE,
     BackendResult,
     SearchFilters,
@@ -377,6 +378,7 @@ def _entry(document: SearchDocument) -> SearchEntry:
         forms=f" {' '.join(document.forms)} " if document.forms else "",
         published_at=datetime.fromisoformat(document.published_at) if document.published_at else None,
         title_sort=document.title_sort,
+        replication_count=document.replication_count,
         fingerprint=document.fingerprint,
     )
 
@@ -439,6 +441,11 @@ class DatabaseBackend:
         if analyse and connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {ENTRY_TABLE}")
+
+    def bump_token(self) -> None:
+        """A new token without an index write: what the cached answers were built from changed
+        (a unit, field or movement renamed, moved or added: see search.vocabulary)."""
+        self._changed(analyse=False)
 
     def token(self) -> int:
         """The index's current version token (see SearchIndexState)."""
@@ -818,7 +825,7 @@ class DatabaseBackend:
         match = None if expression is None else f"e.practice_model_id IN ({dialect.matching_ids()})"
 
         facets: dict[str, dict] = {}
-        by_relevance = expression is not None and request.sort not in {SORT_TITLE, SORT_NEWEST}
+        by_relevance = expression is not None and request.sort not in FIXED_SORTS
         if request.with_facets:
             unit_facet_paths = {code: paths[code] for code in request.unit_facet_codes if code in paths}
             page = None
@@ -837,20 +844,66 @@ class DatabaseBackend:
         if total == 0 or request.offset >= total:
             return BackendResult(total=total, ids=[], facets=facets)
 
-        if by_relevance:
-            where, params = self._where(None, conditions)
-            order = dialect.best_first(phrase=phrase is not None)
-            sql = f"{dialect.select_matching(where)} ORDER BY {order} LIMIT %s OFFSET %s"
-            params = [ranked, *params, *dialect.order_params(phrase)]
-        else:
-            where, params = self._where(match, conditions)
-            order = dialect.title_order if request.sort == SORT_TITLE else dialect.newest
-            sql = f"SELECT e.practice_model_id FROM {ENTRY_TABLE} e WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s"
-            params = [expression, *params] if match else params
+        sql, params = self._ordered(dialect, request.sort, expression, ranked, phrase, conditions)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, request.page_size, request.offset])
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, request.page_size, request.offset])
             ids = [row[0] for row in cursor.fetchall()]
         return BackendResult(total=total, ids=ids, facets=facets)
+
+    def _ordered(
+        self,
+        dialect: _Dialect,
+        sort: str,
+        expression: str | None,
+        ranked: str | None,
+        phrase: str | None,
+        conditions: dict[str, tuple[str, list]],
+    ) -> tuple[str, list]:
+        """The statement (and its parameters) selecting every matching id in the listing's order."""
+        if expression is not None and sort not in FIXED_SORTS:
+            where, params = self._where(None, conditions)
+            order = dialect.best_first(phrase=phrase is not None)
+            params = [ranked, *params, *dialect.order_params(phrase)]
+            return f"{dialect.select_matching(where)} ORDER BY {order}", params
+        match = None if expression is None else f"e.practice_model_id IN ({dialect.matching_ids()})"
+        where, params = self._where(match, conditions)
+        if sort == SORT_TITLE:
+            order = dialect.title_order
+        elif sort == SORT_REPLICATED:
+            order = f"e.replication_count DESC, {dialect.newest}"
+        else:
+            order = dialect.newest
+        sql = f"SELECT e.practice_model_id FROM {ENTRY_TABLE} e WHERE {where} ORDER BY {order}"
+        return sql, ([expression, *params] if match else params)
+
+    def iter_ids(self, request: SearchRequest, *, chunk_size: int) -> Iterator[list[int]]:
+        """Every id matching the request, in its order, in chunks of `chunk_size` (page and
+        facets ignored): one statement whose rows are fetched chunk by chunk (a server-side
+        cursor on PostgreSQL), so 100,000 matches never sit in memory at once."""
+        dialect = _dialect()
+        try:
+            # Planning reads the index (typo corrections, the strict match's count): in a savepoint
+            # like search(), so a failure cannot spoil an outer transaction.
+            with self._guarded():
+                paths = self._unit_paths(request.filters.units)
+                conditions = self._conditions(dialect, request.filters, paths)
+                expression, ranked, phrase, _large = (
+                    (None, None, None, False) if request.query.is_empty else self._expression(dialect, request.query)
+                )
+                sql, params = self._ordered(dialect, request.sort, expression, ranked, phrase, conditions)
+        except DatabaseError as exc:
+            raise SearchUnavailable(f"Database search failed: {exc}") from exc
+        server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+        cursor = connection.chunked_cursor() if server_side else connection.cursor()
+        try:
+            try:
+                cursor.execute(sql, params)
+            except DatabaseError as exc:
+                raise SearchUnavailable(f"Database search failed: {exc}") from exc
+            while rows := cursor.fetchmany(chunk_size):
+                yield [row[0] for row in rows]
+        finally:
+            cursor.close()
 
     def _related(self, practice_model_id: int, limit: int) -> list[int]:
         if limit <= 0:

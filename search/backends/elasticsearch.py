@@ -11,6 +11,9 @@ counts apply every filter except its own. Every failure raises `SearchUnavailabl
 service answers from the database instead.
 """
 
+import logging
+from collections.abc import Iterator
+
 from django.conf import settings
 
 from elasticsearch import NotFoundError
@@ -28,6 +31,7 @@ from ..query import (
     FACET_YEAR,
     FACETS,
     SORT_RELEVANCE,
+    SORT_REPLICATED,
     SORT_TITLE,
     BackendResult,
     SearchFilters,
@@ -36,6 +40,8 @@ from ..query import (
 )
 from ..text import fold
 
+logger = logging.getLogger(__name__)
+
 BOOSTS = {"title": 8, "summary": 4, "body": 2, "context": 1}
 FOLDED_FIELDS = [f"{name}.folded^{boost}" for name, boost in BOOSTS.items()]
 EXACT_FIELDS = [f"{name}^{boost}" for name, boost in BOOSTS.items()]
@@ -43,6 +49,8 @@ FUZZY_MIN_LENGTH = 4
 EXACT_BOOST = 3
 PHRASE_BOOST = 2
 FACET_SIZE = 500
+# How long Elasticsearch keeps a scroll (every match, for exports) between two reads of it.
+SCROLL_KEEP_ALIVE = "2m"
 
 # The index field behind each facet; the unit facet filters and counts on the ancestors' codes.
 FACET_FIELDS = {
@@ -60,6 +68,18 @@ NEWEST_ORDER = [
     {"id": {"order": "desc"}},
 ]
 TITLE_ORDER = [{"title_sort": {"order": "asc"}}, {"id": {"order": "asc"}}]
+# An index built before the field existed sorts as if every count were 0 instead of failing.
+REPLICATED_ORDER = [{"replication_count": {"order": "desc", "unmapped_type": "integer"}}, *NEWEST_ORDER]
+
+
+def _order(request: SearchRequest) -> list:
+    if request.sort == SORT_TITLE:
+        return TITLE_ORDER
+    if request.sort == SORT_REPLICATED:
+        return REPLICATED_ORDER
+    if request.sort == SORT_RELEVANCE and not request.query.is_empty:
+        return ["_score", *NEWEST_ORDER]
+    return NEWEST_ORDER  # newest, or relevance without a query
 
 
 def _words_query(text: str, *, operator: str) -> Query:
@@ -182,13 +202,19 @@ class ElasticsearchBackend:
             search = search.post_filter(Q("bool", filter=list(clauses.values())))
         if request.with_facets:
             search = _add_facets(search, request, clauses)
-        if request.sort == SORT_TITLE:
-            search = search.sort(*TITLE_ORDER)
-        elif request.sort == SORT_RELEVANCE and has_query:
-            search = search.sort("_score", *NEWEST_ORDER)
-        else:  # newest, or relevance without a query
-            search = search.sort(*NEWEST_ORDER)
+        search = search.sort(*_order(request))
         return search[request.offset : request.offset + request.page_size]
+
+    def _scan(self, request: SearchRequest, *, relaxed: bool = False, typos: frozenset[str] = frozenset()) -> Search:
+        """Every match of the request in its order, without facets: for a scroll (which refuses
+        `track_total_hits=false`, as Elasticsearch does)."""
+        search = self._search().source(False)
+        if not request.query.is_empty:
+            search = search.query(text_query(request.query, relaxed=relaxed, typos=typos))
+        if clauses := _filter_clauses(request.filters):
+            # Filter context: narrows the matches, adds nothing to their scores (as the post_filter).
+            search = search.filter(Q("bool", filter=list(clauses.values())))
+        return search.sort(*_order(request))
 
     def search(self, request: SearchRequest) -> BackendResult:
         try:
@@ -208,6 +234,58 @@ class ElasticsearchBackend:
             ids=[int(hit.meta.id) for hit in response.hits],
             facets=_read_facets(response, request) if request.with_facets else {},
         )
+
+    def iter_ids(self, request: SearchRequest, *, chunk_size: int) -> Iterator[list[int]]:
+        """Every id matching the request, in its order, in chunks read with a scroll.
+
+        A scroll rather than `search_after`: osmem ignores `search_after` when the sort starts with
+        `_score` (relevance), and a scroll also reads one consistent view on Elasticsearch (osmem
+        has no point in time). The strict query, the typo-tolerant one and the relaxed one are
+        tried in turn, as `search()` does. The scroll is cleared at the end, or when the caller
+        stops early; its keep-alive covers an abandoned one.
+        """
+        client = None
+        scroll_id = None
+        try:
+            client = elastic.search_client()
+            search = self._scan(request)
+            response = self._open_scroll(search, chunk_size)
+            if not response["hits"]["hits"] and not request.query.is_empty:
+                typos = self._unknown_words(request.query)
+                if typos:
+                    self._clear_scroll(client, response.get("_scroll_id"))
+                    response = self._open_scroll(self._scan(request, typos=typos), chunk_size)
+                if not response["hits"]["hits"] and len(request.query.folded_tokens) > 1:
+                    self._clear_scroll(client, response.get("_scroll_id"))
+                    response = self._open_scroll(self._scan(request, relaxed=True, typos=typos), chunk_size)
+            while True:
+                scroll_id = response.get("_scroll_id") or scroll_id
+                hits = response["hits"]["hits"]
+                if not hits:
+                    return
+                yield [int(hit["_id"]) for hit in hits]
+                if len(hits) < chunk_size:
+                    return
+                response = client.scroll(scroll_id=scroll_id, scroll=SCROLL_KEEP_ALIVE).body
+        except elastic.ERRORS as exc:
+            raise SearchUnavailable(f"Elasticsearch search failed: {exc}") from exc
+        finally:
+            if client is not None:
+                self._clear_scroll(client, scroll_id)
+
+    @staticmethod
+    def _open_scroll(search: Search, size: int) -> dict:
+        return search.extra(size=size).params(scroll=SCROLL_KEEP_ALIVE).execute().to_dict()
+
+    @staticmethod
+    def _clear_scroll(client, scroll_id: str | None) -> None:
+        if not scroll_id:
+            return
+        try:
+            client.clear_scroll(scroll_id=scroll_id)
+        except elastic.ERRORS:
+            # It expires with its keep-alive anyway; the ids read are not wrong because of it.
+            logger.info("Could not clear an Elasticsearch scroll", exc_info=True)
 
     def _unknown_words(self, query: QueryAnalysis) -> frozenset[str]:
         """The query's words of 4+ letters that no document holds (in any folded text field)."""

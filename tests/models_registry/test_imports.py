@@ -167,6 +167,15 @@ def test_units_reimport_updates_moves_and_never_duplicates(unit_tree, tmp_path):
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
+def test_a_unit_renamed_by_import_is_found_under_its_new_name(client, unit_tree, dvk, tmp_path):
+    PracticeModelFactory(unit=unit_tree.women, movement=dvk, title="Phụ nữ giữ phố sạch")
+    rows = [["code", "name", "parent_code", "kind"], ["HN-CG-PN", "Hội Phụ nữ Cầu Giấy mới", "HN-CG", "organisation"]]
+    assert import_units(source=write_csv(tmp_path / "a.csv", rows)).updated == 1
+    # The new name is in the search index: only it has the word "mới".
+    answer = client.get("/api/v1/models/", {"q": "moi"}).json()
+    assert [item["unit"]["name"] for item in answer["results"]] == ["Hội Phụ nữ Cầu Giấy mới"]
+
+
 def test_units_bad_rows_are_all_reported_and_nothing_changes(unit_tree, tmp_path):
     before = list(Unit.objects.values_list("code", "name", "path"))
     path = write_csv(

@@ -47,6 +47,7 @@ RESULT_KEYS = {
     "field",
     "year",
     "recognition_level",
+    "replication_count",
     "highlight",
 }
 VIETNAMESE_LETTER = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]")
@@ -162,6 +163,7 @@ def test_result_format_field_by_field(client, catalogue, dvk, fields):
     assert result["field"] == {"slug": "kinh-te", "name": fields["kinh-te"].name}
     assert result["year"] == 2023
     assert result["recognition_level"] == "thanh-pho"
+    assert result["replication_count"] == 0
     assert result["highlight"]["title"] == "<mark>Chợ</mark> <mark>văn</mark> <mark>minh</mark>, an toàn thực phẩm"
     assert "<mark>chợ</mark>" in result["highlight"]["summary"]
     assert catalogue.draft.pk not in ids(body)
@@ -460,6 +462,7 @@ def test_detail_with_commendations_and_results(client, catalogue):
     assert response.status_code == 200
     body = response.json()
     extra = {"story", "results", "measured_results", "cover_image", "commendations", "first_published_at"}
+    extra |= {"replicated_from"}
     assert set(body) == RESULT_KEYS | extra
     assert body["id"] == market.pk
     assert body["url"] == "http://testserver" + market.get_url()
@@ -471,6 +474,7 @@ def test_detail_with_commendations_and_results(client, catalogue):
         {"label": "Tiểu thương ký cam kết", "value": "120.00", "unit_of_measure": "hộ"}
     ]
     assert body["cover_image"] is None
+    assert body["replicated_from"] is None
     market.refresh_from_db()
     assert datetime.datetime.fromisoformat(body["first_published_at"]) == market.first_published_at
     assert body["first_published_at"].endswith("+07:00")

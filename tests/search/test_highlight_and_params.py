@@ -1,5 +1,7 @@
 """Highlighting (diacritic-insensitive, escaped) and the parsing of search parameters."""
 
+import unicodedata
+
 from django.http import QueryDict
 
 import pytest
@@ -98,3 +100,31 @@ def test_a_long_query_is_cut_not_refused():
     params = form("q=" + "dân vận " * 1000)
     assert params.all_errors() == {}
     assert len(params.search_kwargs()["q"]) == 5000
+
+
+def test_the_one_pass_and_the_word_by_word_ways_mark_the_same_words():
+    """One expression finds the words; decomposed text (a mark as a character of its own) is
+    composed first, so its words are not cut at every mark; a term outside the expression's table
+    is looked for word by word."""
+    text = "Nhân dân, DÂN dần; dan_x Đống Đa — đa (Đà) 2024 dân2024"
+    wanted = frozenset({"dan", "da", "2024"})
+    fast = highlight(text, wanted)
+    assert fast == (
+        "Nhân <mark>dân</mark>, <mark>DÂN</mark> <mark>dần</mark>; <mark>dan</mark>_x Đống <mark>Đa</mark> — "
+        "<mark>đa</mark> (<mark>Đà</mark>) <mark>2024</mark> dân2024"
+    )
+    assert highlight(unicodedata.normalize("NFD", text), wanted) == fast
+    assert highlight("Chữ ß và Straße", frozenset({"straße"})) == "Chữ ß và <mark>Straße</mark>"
+
+
+def test_a_snippet_of_a_long_story_is_the_window_around_the_first_match():
+    words = [f"từ{number}" for number in range(3000)]
+    words[2000] = "Đảng"
+    text = " ".join(words)
+    marked = snippet(text, frozenset({"dang"}), words=40)
+    shown = marked.removeprefix("… ").removesuffix(" …").split()
+    assert marked.startswith("… ") and marked.endswith(" …")
+    assert len(shown) == 40
+    assert shown[0] == "từ1990" and shown[10] == "<mark>Đảng</mark>" and shown[-1] == "từ2029"
+    # Near the start, the snippet starts at the text's start.
+    assert snippet("— " + text, frozenset({"tu3"}), words=40).startswith("— từ0")
