@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo lint format messages bench clean
+.PHONY: run test install install-dev migrate demo lint format messages bench load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ messages: install-dev
 
 bench: install-dev
 	$(PY) benchmarks/load_and_render.py
+
+## Load test (not part of CI): 200 users on gunicorn over 100,000 models, SQLite then PostgreSQL;
+## prints the Markdown for benchmarks/RESULTS.md. LOAD_ARGS="--keep" reuses the databases.
+load: install-dev
+	$(PY) benchmarks/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -23,10 +23,15 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    import re
+
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+    from django.urls import re_path
+
+    from models_registry.media_permissions import serve_public_media
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Not django.conf.urls.static: that would hand out /media/documents/ past the permission check.
+    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve_public_media)]
 
 urlpatterns += [path("", include(wagtail_urls))]

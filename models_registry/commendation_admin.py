@@ -26,6 +26,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views import chooser
 from wagtail.snippets.views.snippets import IndexView
 
 from . import permissions
@@ -85,6 +86,38 @@ def guard_commendation_view(view):
         return view(request, *args, pk=pk, **kwargs)
 
     return guarded
+
+
+class ScopedCommendationChooseMixin:
+    def get_object_list(self):
+        return scoped_commendations(self.request.user, super().get_object_list())
+
+
+class ScopedCommendationChooseView(ScopedCommendationChooseMixin, chooser.ChooseView):
+    pass
+
+
+class ScopedCommendationChooseResultsView(ScopedCommendationChooseMixin, chooser.ChooseResultsView):
+    pass
+
+
+class ScopedCommendationChosenView(chooser.SnippetChosenView):
+    def get_object(self, pk):
+        return scoped_commendations(self.request.user, Commendation.objects.all()).get(pk=pk)
+
+
+class ScopedCommendationChosenMultipleView(chooser.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return scoped_commendations(self.request.user, Commendation.objects.all()).filter(pk__in=pks)
+
+
+class CommendationChooserViewSet(chooser.SnippetChooserViewSet):
+    """The commendation chooser, listing and returning only the commendations the user may see."""
+
+    choose_view_class = ScopedCommendationChooseView
+    choose_results_view_class = ScopedCommendationChooseResultsView
+    chosen_view_class = ScopedCommendationChosenView
+    chosen_multiple_view_class = ScopedCommendationChosenMultipleView
 
 
 class BulkAwardView(View):

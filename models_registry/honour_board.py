@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from caching.public_pages import cache_public_page
 from movements.models import MovementPage
 
 from . import selectors
@@ -119,6 +120,7 @@ class HonourBoardForm(forms.Form):
         return units
 
 
+@cache_public_page
 def honour_board(request):
     """/bang-vinh-danh/: commended published models, newest decision first, grouped by the decision's year."""
     form = HonourBoardForm(request.GET)

@@ -7,9 +7,14 @@ Another unit's photos and attachments never show in their libraries or choosers,
 attachment's download is refused to them until a published model or commendation uses it.
 """
 
+import posixpath
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
+from django.http import Http404
+from django.views import static
 
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 
@@ -78,3 +83,17 @@ def document_is_public(document) -> bool:
     )
     ids = [int(pk) for pk in references.values_list("object_id", flat=True) if pk.isdigit()]
     return PracticeModel.objects.filter(pk__in=ids, live=True).exists()
+
+
+# Folders of MEDIA_ROOT never served as plain files: documents go through Wagtail's serve view
+# (which asks `document_is_public` and the policy), and the multiple uploader's unsaved files wait
+# in uploaded_files/. deploy/nginx.conf refuses /media/documents/ the same way in production.
+PRIVATE_MEDIA_FOLDERS = frozenset({"documents", "uploaded_files"})
+
+
+def serve_public_media(request, path: str):
+    """Development's /media/ server (DEBUG only), refusing the private folders however the path is spelled."""
+    normalised = posixpath.normpath(path.replace("\\", "/")).lstrip("/")
+    if normalised.split("/", 1)[0] in PRIVATE_MEDIA_FOLDERS:
+        raise Http404
+    return static.serve(request, normalised, document_root=settings.MEDIA_ROOT)

@@ -2,12 +2,14 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from caching.public_pages import cache_public_page
 from search.views import search_context
 
 from . import selectors
 from .models import Unit
 
 
+@cache_public_page
 def unit_index(request):
     """The top-level units; with a single root (one city or province) its page is the directory."""
     context = selectors.unit_index_context()
@@ -16,6 +18,7 @@ def unit_index(request):
     return render(request, "models_registry/unit_index.html", context)
 
 
+@cache_public_page
 def unit_detail(request, code):
     """A unit, the units directly below it and the published models of its whole subtree, searchable."""
     unit = get_object_or_404(Unit, code=code)

@@ -23,6 +23,7 @@ from .admin_forms import PracticeModelForm, UnitForm
 from .admin_views import PracticeModelChooserViewSet, UnitChooserViewSet, guard_instance_view
 from .commendation_admin import (
     CertificateColumn,
+    CommendationChooserViewSet,
     CommendationIndexView,
     CommendationPermissionPolicy,
     CommendationToolsViewSet,
@@ -159,6 +160,7 @@ class CommendationViewSet(SnippetViewSet):
     search_fields = ["decision_number", "issuing_body", "title", "practice_model__title"]
     ordering = ["-decision_date"]
     index_view_class = CommendationIndexView
+    chooser_viewset_class = CommendationChooserViewSet
     # Creating and editing one commendation runs the award service's checks (commendation_forms.py).
     edit_handler = ObjectList(Commendation.panels, base_form_class=CommendationAdminForm)
 

@@ -7,6 +7,7 @@ and serves them through its routes.
 from django import forms
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -16,6 +17,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+
+from caching.public_pages import cache_public_page
 
 
 class Field(models.Model):
@@ -59,6 +62,10 @@ class HomePage(Page):
         context.update(selectors.home_page_summary())
         return context
 
+    @method_decorator(cache_public_page)
+    def serve(self, request, *args, **kwargs):
+        return super().serve(request, *args, **kwargs)
+
 
 class MovementPage(RoutablePageMixin, Page):
     """An emulation movement ("Dân vận khéo", "Chi bộ bốn tốt"): its intro, fields and models.
@@ -90,6 +97,11 @@ class MovementPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("movement")
         verbose_name_plural = _("movements")
+
+    @method_decorator(cache_public_page)
+    def serve(self, request, *args, **kwargs):
+        # The listing and every model page below it, for anonymous visitors (caching/).
+        return super().serve(request, *args, **kwargs)
 
     @path("")
     def listing(self, request):

@@ -34,6 +34,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
+from caching.public_pages import cache_public_page
 from models_registry.models import PracticeModel
 from models_registry.selectors import published_detail
 
@@ -243,6 +244,7 @@ def _suggest_limit(request: HttpRequest) -> tuple[int | None, str | None]:
 
 
 @public_endpoint
+@cache_public_page
 def model_list(request: HttpRequest) -> JsonResponse:
     """Published models matching the query and filters, one page of them, with facets."""
     form = SearchParamsForm(request.GET)
@@ -266,6 +268,7 @@ def model_list(request: HttpRequest) -> JsonResponse:
 
 
 @public_endpoint
+@cache_public_page
 def model_detail(request: HttpRequest, pk: int) -> JsonResponse:
     """One published model with its story, results and commendations; drafts are 404 like unknown ids."""
     practice_model = published_detail().filter(pk=pk).first()
@@ -334,6 +337,7 @@ def _cover_image(request: HttpRequest, practice_model: PracticeModel) -> str | N
 
 
 @public_endpoint
+@cache_public_page
 def suggest(request: HttpRequest) -> JsonResponse:
     """Type-ahead: published models whose title starts like `q`, best first."""
     limit, error = _suggest_limit(request)

@@ -283,6 +283,7 @@ def _json_content(schema_name: str, description: str) -> dict:
 def _common_errors() -> dict:
     return {
         "405": _json_content("Error", "Any method other than GET or HEAD."),
+        "429": _json_content("Error", "Too many requests from this address: wait Retry-After seconds."),
         "503": _json_content("Error", "Search is unavailable (even the database fallback failed)."),
     }
 

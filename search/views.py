@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from caching.public_pages import cache_public_page
 from models_registry.models import Unit
 from movements.models import MovementPage
 
@@ -170,6 +171,7 @@ def search_context(request, *, fixed_movement: MovementPage | None = None, fixed
     }
 
 
+@cache_public_page
 def search_page(request):
     """/tim-kiem/: every published model, searched and filtered."""
     return render(request, "search/search.html", search_context(request))

@@ -13,6 +13,7 @@ the parameter, in the search API's error format.
 from django.http import HttpRequest, JsonResponse
 
 # The search API's own answers and method guard: both APIs answer alike, errors included.
+from caching.public_pages import cache_public_page
 from search.api import CACHE_CONTROL, _bad_request, _json, public_endpoint
 
 from . import selectors
@@ -20,6 +21,7 @@ from .forms import StatsParamsForm
 
 
 @public_endpoint
+@cache_public_page
 def stats(request: HttpRequest) -> JsonResponse:
     """Counts of the published models matching the filters, by one dimension."""
     form = StatsParamsForm(request.GET)

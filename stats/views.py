@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from caching.public_pages import cache_public_page
 from models_registry.models import Unit
 from movements.models import MovementPage
 from search.query import SearchFilters
@@ -173,6 +174,7 @@ def _unit_trail(unit: Unit | None, *, movement: str, year) -> list[tuple[str, st
     return trail
 
 
+@cache_public_page
 def statistics_page(request):
     """/thong-ke/: the published models counted by unit, field, year, level, form and movement."""
     form = StatsParamsForm(request.GET, require_group_by=False)

@@ -5,13 +5,10 @@ every scheduled command of deploy/crontab exists and runs with the arguments wri
 """
 
 import io
-import os
 import re
-import secrets
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 
 from django.core.management import call_command, get_commands
 from django.http import Http404
@@ -20,31 +17,10 @@ from django.test import RequestFactory, override_settings
 import pytest
 
 from ops import sendfile_nginx
+from tests.production import ROOT, manage, production_env, production_settings
 
-ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 CRON_LINE = re.compile(r"^(\S+\s+){5}(?P<command>.+)$")
-
-
-def production_env(tmp_path, **overrides) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "ELASTICSEARCH_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="mohinh.example.vn",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
-        MEDIA_ROOT=str(tmp_path / "media"),
-        STATIC_ROOT=str(tmp_path / "static"),
-        BACKUP_DIR=str(tmp_path / "backups"),
-    )
-    env.update(overrides)
-    return env
-
-
-def manage(env, *args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
 
 
 def crontab_commands() -> list[list[str]]:
@@ -67,19 +43,11 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
         production_env(tmp_path, DJANGO_SENDFILE_NGINX="1"), "check", "--deploy", "--fail-level", "WARNING"
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    shown = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings as s; "
-            "print(s.TASKS['default']['BACKEND'], s.SENDFILE_BACKEND, s.WAGTAILDOCS_SERVE_METHOD, s.DEBUG)",
-        ],
-        cwd=ROOT,
-        env=production_env(tmp_path, DJANGO_SENDFILE_NGINX="1"),
-        capture_output=True,
-        text=True,
+    shown = production_settings(
+        production_env(tmp_path, DJANGO_SENDFILE_NGINX="1"),
+        "[s.TASKS['default']['BACKEND'], s.SENDFILE_BACKEND, s.WAGTAILDOCS_SERVE_METHOD, s.DEBUG]",
     )
-    assert shown.stdout.split() == ["django_tasks_db.DatabaseBackend", "ops.sendfile_nginx", "serve_view", "False"]
+    assert shown == ["django_tasks_db.DatabaseBackend", "ops.sendfile_nginx", "serve_view", False]
 
 
 @pytest.mark.slow
@@ -145,7 +113,8 @@ def compose_services() -> dict[str, str]:
 def test_compose_file_runs_every_part_from_one_image():
     text = (DEPLOY / "compose.yaml").read_text()
     services = compose_services()
-    assert {"postgres", "elasticsearch", "release", "web", "worker", "scheduler", "nginx"} <= set(services)
+    assert {"postgres", "elasticsearch", "redis", "release", "web", "worker", "scheduler", "nginx"} <= set(services)
+    assert "REDIS_URL: redis://redis:6379/0" in text
     assert "image: postgres:16" in services["postgres"]
     assert "elasticsearch/elasticsearch:${ELASTICSEARCH_VERSION:-9." in services["elasticsearch"]
     assert 'xpack.security.enabled: "true"' in services["elasticsearch"]

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "stats",
     "emulation",
     "ops",
+    "security",  # security headers, login throttling, rate limits (the block "Security" below)
+    "csp",  # django-csp: its system checks
+    "caching",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -73,14 +76,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers on every answer, the 429s included (security/middleware.py).
+    "security.middleware.ContentSecurityPolicyMiddleware",
+    "security.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before any view work: an over-limit search or API call costs one cache increment.
+    "security.middleware.RateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it sees the views' exceptions first: a database refusing writes or a full disk
+    # answers 503 "try again" in Vietnamese instead of a 500 (ops/middleware.py).
+    "ops.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,6 +192,37 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "mo-hinh@localhost")
 # in the database (django_tasks_db.DatabaseBackend) for the worker, `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 
+# Caches. Public pages for anonymous visitors (caching/public_pages.py) and the search listings
+# are cached under a version token kept in the database (caching.ContentGeneration,
+# search.SearchIndexState), which every publish, unpublish, commendation or unit change replaces:
+# so even a local-memory cache, one per gunicorn worker, never serves a page from before a change,
+# in any process. REDIS_URL (e.g. redis://127.0.0.1:6379/1) shares one cache between the workers
+# and the hosts: one warm copy of each page instead of one per worker, and counters (rate limits)
+# that count across processes. Production should set it (production.py).
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "caching.backends.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mohinh",
+            # Django's RedisCache, but a Redis outage reads as a miss (caching/backends.py), and a
+            # stalled Redis costs a request half a second at most: the page is then built anyway.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "mohinh",
+            # Per worker process: a few thousand pages (tens of kilobytes each) at most.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
+# Seconds a public page stays cached at most (0 turns the page cache off); a change ends it sooner.
+PUBLIC_PAGE_CACHE_SECONDS = int(env("PUBLIC_PAGE_CACHE_SECONDS", "600"))
+
 # Backups (`manage.py backup`): where the archives go (never inside MEDIA_ROOT) and how many are kept.
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
 BACKUP_KEEP = int(env("BACKUP_KEEP", "14"))
@@ -204,14 +246,24 @@ WAGTAIL_TIME_FORMAT = "%H:%M"
 # are searched through the project's `search` app, never through this backend.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "xls", "zip"]
-WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Upload limits, below Wagtail's defaults (no limit for documents; 10 MB and 128 million pixels for
+# images). A scanned decision or a report of a few dozen pages is 1-5 MB as PDF; 10 MB leaves room
+# for a slide deck with photos. A phone photo (12 megapixels) is 2-6 MB; 8 MB takes any camera's
+# JPEG, while the pixel cap bounds memory: Pillow decodes a picture whole (4 bytes a pixel), so
+# 40 million pixels (a 36-megapixel camera, or an animated GIF's frames together) costs at most
+# ~160 MB in a worker, where 128 million would cost half a gigabyte per rendition. nginx's
+# client_max_body_size (deploy/nginx.conf) stops anything far larger before Django reads it.
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# No "svg" in either list: SVG is markup that runs scripts; uploads.py also refuses it by content.
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 # Uploads are checked by their content, not only their extension (models_registry/uploads.py).
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "models_registry.uploads.RegistryDocumentForm"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "models_registry.uploads.RegistryImageForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILADMIN_USER_LOGIN_FORM = "models_registry.admin_forms.VietnameseLoginForm"
+# The Vietnamese login form (models_registry.admin_forms) behind the login throttle (security/forms.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "security.forms.ThrottledLoginForm"
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # The last review step has already checked the approver against the unit tree (reviewers are
 # memberships, not holders of a publish permission), so approving it publishes.
@@ -219,6 +271,101 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "models_registry.workflow_actions.publish_appro
 
 # Days after which a model waiting for review stands out on the reviewer's dashboard.
 REGISTRY_REVIEW_OVERDUE_DAYS = int(env("REGISTRY_REVIEW_OVERDUE_DAYS", "7"))
+
+# --- Security: headers, login throttling, rate limits (security/) -------------------------------
+# SecurityMiddleware already sends nosniff, the referrer policy above, HSTS (production) and
+# Cross-Origin-Opener-Policy: same-origin (Django's default SECURE_CROSS_ORIGIN_OPENER_POLICY).
+#
+# Content-Security-Policy (django-csp 4; why, in security/middleware.py). Public pages: scripts and
+# styles from this site's files only, never inline; images from this site or data: URLs (plus
+# CSP_IMG_SRC, e.g. a media host); frames only from the video sites a movement's introduction may
+# embed (CSP_FRAME_SRC); framed by this site only (Wagtail's preview). CSP_REPORT_URI collects reports.
+_CSP_FRAMES = env_list(
+    "CSP_FRAME_SRC", "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com"
+)
+_CSP_IMAGES = env_list("CSP_IMG_SRC")
+_CSP_COMMON = {
+    "default-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'", *_CSP_FRAMES],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    "report-uri": env("CSP_REPORT_URI"),
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_CSP_IMAGES],
+    }
+}
+# Wagtail 8's admin needs inline scripts and styles (security/middleware.py): these paths get
+# that, with everything else as strict as the public policy (no eval: the admin runs without it).
+CSP_ADMIN_PATH_PREFIXES = ["/admin/"]
+CSP_ADMIN_DIRECTIVES = {
+    **_CSP_COMMON,
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", *_CSP_IMAGES],  # blob: previews of images being uploaded
+    "font-src": ["'self'", "data:"],
+}
+# Avatars from this site, not gravatar.com: no third party learns who uses the admin (and img-src holds).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()"
+)
+
+# Client addresses: how many proxies of ours stand in front of Django, appending to X-Forwarded-For
+# (0: trust no header, use REMOTE_ADDR; production's nginx: 1). See security/client.py.
+SECURITY_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+
+# Login throttling (admin login; security/services.py): after USERNAME_FAILURES failed logins for
+# one username, or IP_FAILURES from one address, within WINDOW seconds, logins for it are refused
+# for LOCKOUT seconds (the same message whether or not the user exists).
+LOGIN_THROTTLE = {
+    "ENABLED": env_bool("LOGIN_THROTTLE_ENABLED", True),
+    "USERNAME_FAILURES": int(env("LOGIN_THROTTLE_USERNAME_FAILURES", "5")),
+    "IP_FAILURES": int(env("LOGIN_THROTTLE_IP_FAILURES", "20")),
+    "WINDOW": int(env("LOGIN_THROTTLE_WINDOW", "900")),
+    "LOCKOUT": int(env("LOGIN_THROTTLE_LOCKOUT", "900")),
+}
+
+# Rate limits per client address (security/rules.py): the first rule whose path prefix (and method,
+# if given) matches counts the request; past its rate the answer is 429 with Retry-After. Rates are
+# "N/period" (300/m, 10/15m, 5/h); "0" or "off" lifts one rule. RATELIMIT_ENABLED=0 lifts them all:
+# the load test sends 200 users from 127.0.0.1, one address, and must run with it. The counters live
+# in the "default" cache: shared by every worker with REDIS_URL, per worker process without it.
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_RULES = [
+    # Streamed files of every matching model: heavy, and one click fetches one.
+    {
+        "name": "export",
+        "prefixes": ["/api/v1/models/export.", "/du-lieu-mo/mo-hinh."],
+        "rate": env("RATELIMIT_EXPORT", "30/m"),
+    },
+    # The JSON API, the header's suggestions included (one request per pause in typing).
+    {"name": "api", "prefixes": ["/api/"], "rate": env("RATELIMIT_API", "300/m")},
+    {"name": "search", "prefixes": ["/tim-kiem/"], "rate": env("RATELIMIT_SEARCH", "120/m")},
+    # Guessing a password-protected page's password; mailing password-reset links to someone.
+    {
+        "name": "page-password",
+        "prefixes": ["/_util/authenticate_with_password/"],
+        "methods": ["POST"],
+        "rate": env("RATELIMIT_PAGE_PASSWORD", "10/15m"),
+    },
+    {
+        "name": "password-reset",
+        "prefixes": ["/admin/password_reset/"],
+        "methods": ["POST"],
+        "rate": env("RATELIMIT_PASSWORD_RESET", "5/h"),
+    },
+]
+# --- end of Security ----------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -32,6 +32,15 @@ if not SECURE_HSTS_PRELOAD:
     # Joining the browsers' preload list is the domain owner's decision (hard to undo), not a default.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
+# Caches (base.py): set REDIS_URL in production, so every worker and host shares one cache (one warm
+# copy of each public page, rate limits counted across processes). Without it each worker keeps a
+# local-memory cache of its own: still correct, since cached pages are keyed by a token in the
+# database that every publish replaces, but warmed once per worker.
+
+# Security (base.py, security/): gunicorn sits behind deploy/nginx.conf, whose X-Forwarded-For ends
+# with the address nginx received the request from; rate limits and the login throttle count by it.
+SECURITY_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "1"))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},

@@ -423,6 +423,15 @@ def award_commendations(
             # bulk_create sends no post_save: tell the search indexes, as the other bulk writers do.
             practice_models_bulk_changed.send(sender=Commendation, ids=[m.pk for m in practice_models])
     except BaseException:
+        # The file was written, then the database refused the document's row.
+        if (
+            stored_file is None
+            and decision_document is not None
+            and decision_document.pk is None
+            and getattr(decision_document.file, "_committed", False)
+            and decision_document.file.name
+        ):
+            stored_file = decision_document.file.name
         if stored_file:
             # The transaction rolled the document's row back; its file is not transactional.
             decision_document.file.storage.delete(stored_file)

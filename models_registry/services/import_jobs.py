@@ -94,11 +94,18 @@ def create_import_job(*, user, uploaded_file: UploadedFile, kind: str, publish: 
     )
     # A random stored name: the original one may carry anything, and is kept only as data.
     job.file.save(f"{uuid.uuid4().hex}{extension}", uploaded_file, save=False)
-    job.save()
-    result = _run_service(job, dry_run=True)
-    _store_result(job, result)
-    job.status = ImportJob.Status.PREVIEWED
-    job.save()
+    try:
+        # The check reads the stored file only; the job is then written once, with its preview, so a
+        # database refusing writes leaves no job half-recorded (and no write lock is held meanwhile).
+        result = _run_service(job, dry_run=True)
+        _store_result(job, result)
+        job.status = ImportJob.Status.PREVIEWED
+        with transaction.atomic():
+            job.save()
+    except BaseException:
+        # Nothing points at the stored file: do not keep it.
+        job.file.storage.delete(job.file.name)
+        raise
     return job
 
 

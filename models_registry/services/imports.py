@@ -979,6 +979,15 @@ def _chunks(items: list, size: int | None = None):
         yield items[start : start + size]
 
 
+def _consume_in_batches(items: list):
+    """Batches of `items`, each let go of by the list once taken: a written model's story and content
+    are not held until the whole file is written (10.000 rows: ~110 MB)."""
+    while items:
+        batch = items[:BATCH_SIZE]
+        del items[:BATCH_SIZE]
+        yield batch
+
+
 def _existing_models(external_ids: list[str]) -> dict[str, PracticeModel]:
     existing: dict[str, PracticeModel] = {}
     for chunk in _chunks(external_ids):
@@ -1035,6 +1044,7 @@ def import_models(
     result.rows = len(table.rows)
     allowed_unit_ids = importable_unit_ids(user) if scoped else None
     planned, errors = _validate_model_rows(table, positions, names, allowed_unit_ids)
+    del table  # the planned rows hold what is needed: the file's cells are let go before the writes
     if errors:
         return _fail(result, errors)
 
@@ -1067,6 +1077,7 @@ def import_models(
     result.created, result.updated = len(creates), len(updates)
     if dry_run or not (creates or updates):
         return result
+    del planned, existing  # what is written is in `creates` and `updates`, which the writes consume
 
     # For a scoped user, starting each model's workflow is the slow part: it counts in the progress too.
     total = result.rows + (len(creates) + len(updates) if scoped else 0)
@@ -1080,7 +1091,9 @@ def import_models(
         if progress is not None:
             progress(done, total)
         # Batches of creates first, then of updates: one transaction, so the file is still all or nothing.
-        for batch in _chunks([("create", pair) for pair in creates] + [("update", pair) for pair in updates]):
+        pending = [("create", pair) for pair in creates] + [("update", pair) for pair in updates]
+        del creates, updates
+        for batch in _consume_in_batches(pending):
             for instance, revision in _write_models(
                 creates=[pair for kind, pair in batch if kind == "create"],
                 updates=[pair for kind, pair in batch if kind == "update"],

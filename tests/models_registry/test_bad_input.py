@@ -12,7 +12,6 @@ import math
 import struct
 import tempfile
 import zlib
-from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -32,6 +31,7 @@ from models_registry import services
 from models_registry.factories import PracticeModelFactory
 from models_registry.models import PracticeModel
 from models_registry.services.demo import OFFICERS, ensure_groups
+from tests.html_checks import injected
 from tests.models_registry.admin_forms import model_form_data
 
 Image = get_image_model()
@@ -119,42 +119,6 @@ def page_text(response) -> str:
         assert data["step"] == "reshow_creation_form", data["step"]
         return data["htmlFragment"]
     return response.content.decode()
-
-
-class ActiveContent(HTMLParser):
-    """What a browser would run in a page: script elements, event-handler attributes, javascript: URLs."""
-
-    EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "script" and attributes.get("type", "").lower() in self.EXECUTABLE_TYPES:
-            self._in_script = True
-        for name, value in attributes.items():
-            if name.startswith("on"):
-                self.found.append(f"<{tag} {name}={value!r}>")
-            if name in {"href", "src", "action", "formaction"} and value.strip().lower().startswith("javascript:"):
-                self.found.append(f"<{tag} {name}={value!r}>")
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.found.append(f"<script>{data}</script>")
-
-
-def injected(html: str, marker: str = "xss") -> list[str]:
-    """Active content in `html` carrying our payload's marker: empty when every payload is inert."""
-    parser = ActiveContent()
-    parser.feed(html)
-    return [item for item in parser.found if marker in item]
 
 
 def snippet_url(view: str, *args) -> str:
