@@ -134,6 +134,10 @@ def configure_worker(database_url: str, args) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     os.environ["DATABASE_URL"] = database_url
     os.environ["MEDIA_ROOT"] = str(args.scratch_dir / "search-bench-media")
+    # Every request is measured doing its work: no answer from the public page cache, no 429 from
+    # the rate limits (one address sends them all).
+    os.environ["PUBLIC_PAGE_CACHE_SECONDS"] = "0"
+    os.environ["RATELIMIT_ENABLED"] = "0"
     sys.path.insert(0, str(ROOT))
 
     import django

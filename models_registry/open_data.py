@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import tempfile
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,9 @@ CHUNK_SIZE = 2000
 PENDING_EXPIRY = datetime.timedelta(hours=1)
 
 FILES = {"csv": CSV_NAME, "jsonl": JSONL_NAME}
+
+# Inside `refresh_deferred()`: the refreshes asked for, answered by one when the block ends.
+_deferred_requests: ContextVar[list | None] = ContextVar("open_data_deferred_requests", default=None)
 
 
 def open_data_dir() -> Path:
@@ -231,8 +235,29 @@ def refresh_is_pending() -> bool:
     return (open_data_dir() / PENDING_NAME).exists()
 
 
+@contextlib.contextmanager
+def refresh_deferred():
+    """Hold back the regenerations asked for inside the block and ask for one when it ends.
+
+    For bulk loads that commit many batches (the demo data): with the immediate task backend every
+    batch would otherwise rewrite the files over all the models written so far.
+    """
+    requests: list = []
+    token = _deferred_requests.set(requests)
+    try:
+        yield
+    finally:
+        _deferred_requests.reset(token)
+        if requests:
+            request_refresh()
+
+
 def request_refresh() -> None:
     """Queue a regeneration of the open-data files unless one is already waiting; never raises."""
+    deferred = _deferred_requests.get()
+    if deferred is not None:
+        deferred.append(True)
+        return
     directory = open_data_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)

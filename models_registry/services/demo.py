@@ -129,16 +129,20 @@ def _noop(stage: str, advance: int, total: int) -> None:
 
 def load_demo_data(*, models: int = 2000, seed: int = 2025, progress: Progress | None = None) -> DemoResult:
     """Load `models` demo practice models for `seed`, with their units, media and users; never duplicates."""
+    from emulation.demo import load_emulation_demo  # the emulation cycle builds on the registry
+
+    from .. import open_data  # open_data reads the exports, which read the services
+
     started = time.monotonic()
     report = progress or _noop
     result = DemoResult()
-    units = ensure_units(progress=report, result=result)
-    context = ensure_media(seed=seed, progress=report, result=result)
-    ensure_users(units=units, result=result)
-    load_practice_models(models=models, seed=seed, units=units, context=context, progress=report, result=result)
-    from emulation.demo import load_emulation_demo  # the emulation cycle builds on the registry
-
-    load_emulation_demo(seed=seed)
+    # One open-data regeneration at the end, not one per committed batch of models.
+    with open_data.refresh_deferred():
+        units = ensure_units(progress=report, result=result)
+        context = ensure_media(seed=seed, progress=report, result=result)
+        ensure_users(units=units, result=result)
+        load_practice_models(models=models, seed=seed, units=units, context=context, progress=report, result=result)
+        load_emulation_demo(seed=seed)
     result.models_total = PracticeModel.objects.count()
     result.seconds = time.monotonic() - started
     return result

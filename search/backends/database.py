@@ -908,15 +908,20 @@ class DatabaseBackend:
     def _related(self, practice_model_id: int, limit: int) -> list[int]:
         if limit <= 0:
             return []
-        document = next(iter_documents([practice_model_id]), None)
-        if document is None:
+        # The model's own entry (one row; there is one exactly while it is published), not its
+        # whole search document, which takes half a dozen queries to build on every model page.
+        found = (
+            SearchEntry.objects.filter(practice_model_id=practice_model_id)
+            .values("movement", "field", "practice_model__title", "practice_model__summary")
+            .first()
+        )
+        if found is None:
             return []  # not published
-        entry = {"movement": document.movement, "field": document.field}
+        entry = {"movement": found["movement"], "field": found["field"]}
         dialect = _dialect()
+        text = f"{found['practice_model__title']} {found['practice_model__summary'] or ''}"
         words = [
-            word
-            for word in dict.fromkeys(word_tokens(f"{document.title} {document.summary}", folded=True))
-            if len(word) > 1 and not word.isdigit()
+            word for word in dict.fromkeys(word_tokens(text, folded=True)) if len(word) > 1 and not word.isdigit()
         ]
         ids: list[int] = []
         if words:
@@ -924,7 +929,8 @@ class DatabaseBackend:
             counts = dialect.counts(list(by_expression), _RELATED_COMMON)
             # A word only this model has links to nothing; one that every model (or very many) has
             # says nothing about this one. The rarest words left say the most.
-            common = min(_RELATED_COMMON, self.indexed_count())
+            # A bounded count: it reads at most _RELATED_COMMON rows, not the whole table.
+            common = SearchEntry.objects.all()[:_RELATED_COMMON].count()
             ranked = sorted((count, by_expression[expr]) for expr, count in counts.items() if 1 < count < common)
             distinctive = [word for _count, word in ranked][:_RELATED_WORDS]
             if distinctive:

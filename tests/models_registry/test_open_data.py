@@ -137,6 +137,24 @@ def test_a_waiting_regeneration_is_not_queued_twice(unit_tree, settings):
     assert len(default_task_backend.results) == 2
 
 
+def test_a_bulk_load_regenerates_once_at_its_end(unit_tree, django_capture_on_commit_callbacks, monkeypatch):
+    """Inside refresh_deferred() (the demo loader) committed batches do not each rewrite the files."""
+    runs = []
+    regenerate = open_data.regenerate_open_data
+    monkeypatch.setattr(open_data, "regenerate_open_data", lambda **kwargs: runs.append(1) or regenerate(**kwargs))
+    with open_data.refresh_deferred():
+        for external_id in ("B1", "B2", "B3"):
+            with django_capture_on_commit_callbacks(execute=True):
+                PracticeModelFactory(unit=unit_tree.cau_giay, external_id=external_id)
+        assert runs == [] and not (open_data.open_data_dir() / "mo-hinh.csv").exists()
+    assert runs == [1]
+    assert sorted(row["external_id"] for row in read_csv()) == ["B1", "B2", "B3"]
+    # Outside the block, each commit asks again.
+    with django_capture_on_commit_callbacks(execute=True):
+        PracticeModelFactory(unit=unit_tree.cau_giay, external_id="B4")
+    assert runs == [1, 1] and len(read_csv()) == 4
+
+
 def test_files_are_served_at_stable_addresses(client, unit_tree):
     PracticeModelFactory(unit=unit_tree.cau_giay, external_id="S1", title="Mô hình Cầu Giấy")
     call_command("export_open_data", stdout=io.StringIO())

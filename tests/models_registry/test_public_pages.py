@@ -126,6 +126,35 @@ def test_model_page_shows_everything_about_the_model(client, full_model, unit_tr
     assert "Nguyễn Thị Hoa" in html and 'href="tel:0912345678"' in html
 
 
+def test_model_page_queries_do_not_grow_with_its_parts(client, full_model, unit_tree, dvk, fields, image, document):
+    """Each part of the page is read in one query, however many photos, results, commendations,
+    attachments and related models it has: the count is fixed, not one per item."""
+    neighbour_fields = {"movement": dvk, "unit": unit_tree.dich_vong, "field": fields["van-hoa-xa-hoi"]}
+    PracticeModelFactory(title="Ngõ phố xanh sạch đẹp mới", **neighbour_fields)
+    client.get(full_model.get_url())  # renditions are made on the first view
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(full_model.get_url()).status_code == 200
+    for index in range(4):
+        PracticeModelImage.objects.create(practice_model=full_model, image=image, caption=f"Ảnh {index}")
+        PracticeModelResult.objects.create(practice_model=full_model, label=f"Chỉ số {index}", value=Decimal(index))
+        PracticeModelAttachment.objects.create(practice_model=full_model, document=document, title=f"Tệp {index}")
+        CommendationFactory(practice_model=full_model, level=RecognitionLevel.DISTRICT)
+        PracticeModelFactory(
+            title=f"Ngõ phố xanh sạch đẹp số {index}",
+            movement=dvk,
+            unit=unit_tree.dich_vong,
+            field=fields["van-hoa-xa-hoi"],
+        )
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(full_model.get_url())
+    assert len(response.context["related_models"]) == 4  # of the five neighbours
+    assert len(response.context["gallery"]) == 5 and len(response.context["commendations"]) == 6
+    assert len(after) == len(before), [query["sql"][:120] for query in after]
+
+
 def test_model_page_shows_related_models(client, full_model, unit_tree, dvk, fields):
     """Related models come from the search backend: published models sharing the most words."""
     neighbour = PracticeModelFactory(
