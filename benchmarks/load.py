@@ -20,7 +20,8 @@ It is not part of CI. What one run does, for the embedded default (SQLite) and t
    and create practice models, each sent for review at once (Wagtail's workflow), and look at the
    model listing and their dashboard. The others are the public: home, movement listings (with
    and without facet filters), model pages, unit pages, the search page, statistics, the honour
-   board and the JSON API, each user pausing 1-3 s between pages (`--think`);
+   board and the JSON API, each user pausing 3-10 s between pages (`--think`: a person reads a page
+   before the next click; `--think 1-3` is the stress run, about three times the requests);
 4. stops gunicorn and prints, per request type and in total, requests, failures, throughput
    (req/s), p50/p95/p99 (ms) and the page-cache hit rate, as a Markdown section to paste into
    benchmarks/RESULTS.md. Locust's own CSV files and gunicorn's log stay in `--scratch-dir`.
@@ -64,7 +65,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--officers", type=int, default=10, help="of which unit officers submitting models")
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started per second")
     parser.add_argument("--run-time", default="3m", help="how long each database is loaded (locust syntax: 60s, 3m)")
-    parser.add_argument("--think", default="1-3", help="seconds a visitor pauses between pages, min-max")
+    parser.add_argument("--think", default="3-10", help="seconds a visitor pauses between pages, min-max")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep", action="store_true", help="reuse databases that already hold the models")

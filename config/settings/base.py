@@ -245,6 +245,8 @@ WAGTAIL_TIME_FORMAT = "%H:%M"
 # Wagtail's own search indexes pages, images and documents (few rows); practice models
 # are searched through the project's `search` app, never through this backend.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Draftail, reading a malformed post as plain text instead of ending the request in a 500.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "security.widgets.TolerantDraftailRichTextArea"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "xls", "zip"]
 # Upload limits, below Wagtail's defaults (no limit for documents; 10 MB and 128 million pixels for
 # images). A scanned decision or a report of a few dozen pages is 1-5 MB as PDF; 10 MB leaves room

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -511,3 +512,27 @@ def test_html_and_script_in_every_text_field_are_inert(officer_client, officer, 
         admin_html = officer_client.get(url).content.decode()
         assert injected(admin_html) == [], url
         assert "&lt;script&gt;" in admin_html, url
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [
+        '{"blocks": [{"text": "Họp dân <script>alert(1)</script>"',  # cut short: not JSON
+        '["Họp dân <script>alert(1)</script>"]',  # JSON, not contentstate
+        '{"blocks": "Họp dân <script>alert(1)</script>"}',
+        '{"blocks": [{"text": 5}], "entityMap": {}}',
+    ],
+)
+def test_malformed_rich_text_is_kept_as_plain_text_not_a_500(officer_client, unit_tree, dvk, posted):
+    """Draftail always posts contentstate; a broken client may not. The request is saved, the text
+    kept as escaped plain text (security.widgets), never run and never a server error."""
+    data = model_form_data(
+        {"title": "Mô hình nội dung hỏng", "unit": unit_tree.dich_vong.pk, "movement": dvk.pk, "summary": "Tóm tắt"},
+        blocks=[("paragraph", posted)],
+    )
+    response = officer_client.post(snippet_url("add"), data)
+    assert response.status_code == 302, page_text(response)[:2000]
+    saved_model = PracticeModel.objects.get(title="Mô hình nội dung hỏng")
+    paragraph = saved_model.story[0].value.source
+    assert "<script>" not in paragraph
+    assert paragraph == f"<p>{escape(posted)}</p>"
