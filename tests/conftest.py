@@ -2,11 +2,20 @@
 
 from types import SimpleNamespace
 
+from django.core.cache import cache
+
 import pytest
 
 from models_registry.factories import UnitFactory, UnitMembershipFactory, UserFactory
 from models_registry.models import UnitKind, UnitMembership
 from movements.models import Field, HomePage, MovementPage
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: there is one per process, but each test has its own data
+    (what is cached for longer than a version token lasts, such as word counts, would leak across)."""
+    cache.clear()
 
 
 @pytest.fixture

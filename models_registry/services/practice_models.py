@@ -1,7 +1,8 @@
 """Creating, saving and publishing practice models."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Q
 
 from wagtail.log_actions import log
 
@@ -43,10 +44,20 @@ class SlugPool:
         return candidate
 
 
+def _slug_or_numbered(base: str) -> Q:
+    """`base` itself or "base-…", as a condition the database answers from the slug's unique index."""
+    if connections[PracticeModel.objects.db].vendor == "sqlite":
+        # SQLite cannot read LIKE … ESCAPE off an index: `startswith` would scan every model. Slugs are
+        # ASCII and SQLite compares them byte by byte, so "base-…" is the range ["base-", "base.").
+        return Q(slug=base) | Q(slug__gte=f"{base}-", slug__lt=f"{base}.")
+    # PostgreSQL answers `startswith` from the pattern index Django adds for the unique slug.
+    return Q(slug=base) | Q(slug__startswith=f"{base}-")
+
+
 def unique_slug(*, title: str, exclude_pk: int | None = None) -> str:
     """A slug made from `title` that no other model uses: "ten-mo-hinh", then "ten-mo-hinh-2", ..."""
     base = slug_base(title)
-    existing = PracticeModel.objects.filter(slug__startswith=base)
+    existing = PracticeModel.objects.filter(_slug_or_numbered(base))
     if exclude_pk is not None:
         existing = existing.exclude(pk=exclude_pk)
     return SlugPool(taken=set(existing.values_list("slug", flat=True))).take(title)

@@ -68,6 +68,10 @@ _BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 2.0, 1.0, 10.0, 4.0, 2.0, 1.0)"
 # Related models: words found in more models than this are too common to say what a model is about.
 _RELATED_COMMON = 1000
 _RELATED_WORDS = 10
+# How many models hold a word changes slowly and only decides which of a model's words are
+# distinctive: counted once, it is kept this long (shared by the workers through the cache) rather
+# than counted again on every model page, which on PostgreSQL is most of the page's database time.
+RELATED_COUNT_CACHE_SECONDS = 3600
 # Answers to query-less requests (the movement and unit listings) are cached under the index's
 # token (SearchIndexState) this long at most; any write to the index changes the token.
 LISTING_CACHE_SECONDS = 600
@@ -905,6 +909,24 @@ class DatabaseBackend:
         finally:
             cursor.close()
 
+    def _word_counts(self, dialect, expressions: list[str]) -> dict[str, int]:
+        """How many models match each expression (up to _RELATED_COMMON): cached, the rest counted."""
+        keys = {
+            expression: f"search:related-count:{connection.vendor}:"
+            + hashlib.sha1(expression.encode(), usedforsecurity=False).hexdigest()
+            for expression in expressions
+        }
+        cached = cache.get_many(list(keys.values()))
+        counts = {expression: cached[key] for expression, key in keys.items() if key in cached}
+        missing = [expression for expression in expressions if expression not in counts]
+        if missing:
+            counted = dialect.counts(missing, _RELATED_COMMON)
+            cache.set_many(
+                {keys[expression]: count for expression, count in counted.items()}, RELATED_COUNT_CACHE_SECONDS
+            )
+            counts.update(counted)
+        return counts
+
     def _related(self, practice_model_id: int, limit: int) -> list[int]:
         if limit <= 0:
             return []
@@ -926,7 +948,7 @@ class DatabaseBackend:
         ids: list[int] = []
         if words:
             by_expression = {dialect.single(word): word for word in words}
-            counts = dialect.counts(list(by_expression), _RELATED_COMMON)
+            counts = self._word_counts(dialect, list(by_expression))
             # A word only this model has links to nothing; one that every model (or very many) has
             # says nothing about this one. The rarest words left say the most.
             # A bounded count: it reads at most _RELATED_COMMON rows, not the whole table.

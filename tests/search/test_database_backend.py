@@ -7,6 +7,7 @@ step exactly as in production. Assertions are on ids, orders and counts.
 import datetime
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 import pytest
 
@@ -417,6 +418,24 @@ def test_related_models_share_distinctive_words(unit_tree, dvk, cb4t, fields):
     assert backend.related(pm.pk, limit=3) == [same_words_and_field.pk, same_words.pk, filler.pk]
     assert pm.pk not in backend.related(pm.pk, limit=10)
     assert backend.related(filler.pk, limit=3) == [elders.pk, same_words_and_field.pk, pm.pk]
+
+
+def test_related_models_count_each_word_once_then_read_the_count_from_the_cache(unit_tree, dvk, fields):
+    pm = model("Tuyến phố hoa giấy rực rỡ", unit=unit_tree.dong_da, movement=dvk, field=fields["kinh-te"])
+    twin = model("Hoa giấy ven đê", unit=unit_tree.cell, movement=dvk, field=fields["kinh-te"])
+    model("Hoa giấy bên sông", unit=unit_tree.cell, movement=dvk)
+    with CaptureQueriesContext(connection) as first:
+        assert backend.related(pm.pk, limit=1) == [twin.pk]
+    with CaptureQueriesContext(connection) as again:
+        assert backend.related(pm.pk, limit=1) == [twin.pk]
+
+    def word_counts(queries):  # one query counts the matches of every word (json_each / unnest)
+        return [query["sql"] for query in queries if "json_each" in query["sql"] or "unnest" in query["sql"]]
+
+    counting = word_counts(first)
+    assert len(counting) == 1, "the first call counts how many models hold each word"
+    assert word_counts(again) == []
+    assert len(again) == len(first) - len(counting)
 
 
 def test_full_text_rows_follow_the_entries(unit_tree):
