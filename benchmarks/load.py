@@ -305,6 +305,9 @@ def run_locust(args, target: str, targets: dict) -> dict:
     command += ["--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", args.run_time]
     command += ["--host", f"http://127.0.0.1:{args.port}", "--stop-timeout", "15", "--only-summary"]
     command += ["--csv", str(scratch / f"load-locust-{target}"), "--loglevel", "WARNING"]
+    if args.officers <= 0:
+        # Locust reads a fixed count of 0 as "no fixed count" and would spawn officers by weight.
+        command.append("Visitor")
     log(f"{target}: locust, {args.users} users ({args.officers} officers) for {args.run_time}")
     completed = subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL)
     if not results_path.exists():
