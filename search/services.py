@@ -248,8 +248,12 @@ def search(
         degraded = degraded or again
     if not result.total:
         page = 1
-    models = _hydrate(result.ids, queryset)
     terms = highlight.query_terms(query) if with_highlights and not query.is_empty else frozenset()
+    if queryset is None and not terms:
+        # Only a highlight reads the story (where the summary lacks the words): a listing without
+        # one leaves the longest column of the table unread.
+        queryset = PracticeModel.objects.published().for_listing().defer("story")
+    models = _hydrate(result.ids, queryset)
     items = [SearchItem(model, _highlights(model, terms) if terms else {}) for model in models]
     return SearchResults(
         query=query,
