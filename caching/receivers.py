@@ -17,6 +17,14 @@ def content_changed(sender, raw=False, **kwargs) -> None:
     bump_generation()
 
 
+def media_changed(sender, created=False, raw=False, **kwargs) -> None:
+    """A photo or document edited: the pages showing it change. A new upload is on no published page
+    yet (the publish that shows it replaces the generation): officers uploading at a deadline must
+    not empty the cache with every photo."""
+    if not created:
+        content_changed(sender, raw=raw)
+
+
 def practice_model_published(sender, search_indexed=False, **kwargs) -> None:
     if not search_indexed:
         bump_generation()
@@ -61,9 +69,10 @@ def connect() -> None:
         ("evaluation", Evaluation),
         ("score", Score),
         ("activity_check", ActivityCheck),
-        ("image", get_image_model()),
-        ("document", get_document_model()),
     )
     for name, model in shown:
         post_save.connect(content_changed, sender=model, dispatch_uid=f"caching.{name}.save")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"caching.{name}.delete")
+    for name, model in (("image", get_image_model()), ("document", get_document_model())):
+        post_save.connect(media_changed, sender=model, dispatch_uid=f"caching.{name}.save")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"caching.{name}.delete")

@@ -141,8 +141,13 @@ def unit_facet_scope(
     return None, list(roots)
 
 
-def _hydrate(ids: Sequence[int], queryset: QuerySet | None) -> list[PracticeModel]:
-    queryset = queryset if queryset is not None else PracticeModel.objects.published().for_listing()
+def _hydrate(ids: Sequence[int], queryset: QuerySet | None, *, with_story: bool = True) -> list[PracticeModel]:
+    if queryset is None:
+        queryset = PracticeModel.objects.published().for_listing()
+        if not with_story:
+            # Only a highlight reads the story (where the summary lacks the words): a listing
+            # without one leaves the longest column of the table unread.
+            queryset = queryset.defer("story")
     found = queryset.in_bulk(list(ids))
     # An id the index still holds for a model unpublished a moment ago is simply left out.
     return [found[pk] for pk in ids if pk in found]
@@ -249,11 +254,7 @@ def search(
     if not result.total:
         page = 1
     terms = highlight.query_terms(query) if with_highlights and not query.is_empty else frozenset()
-    if queryset is None and not terms:
-        # Only a highlight reads the story (where the summary lacks the words): a listing without
-        # one leaves the longest column of the table unread.
-        queryset = PracticeModel.objects.published().for_listing().defer("story")
-    models = _hydrate(result.ids, queryset)
+    models = _hydrate(result.ids, queryset, with_story=bool(terms))
     items = [SearchItem(model, _highlights(model, terms) if terms else {}) for model in models]
     return SearchResults(
         query=query,

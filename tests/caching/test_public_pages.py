@@ -133,6 +133,21 @@ def test_saving_a_draft_keeps_the_cached_pages(page_cache, published):
     assert current_generation() == generation
 
 
+def test_a_new_upload_keeps_the_cached_pages_an_edited_photo_replaces_them(page_cache, db):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    generation = current_generation()
+    image = Image.objects.create(title="Ảnh mới tải lên", file=get_test_image_file())
+    assert current_generation() == generation  # on no published page yet
+    image.title = "Ảnh đã sửa"
+    image.save()
+    assert current_generation() != generation
+    generation = current_generation()
+    image.delete()
+    assert current_generation() != generation
+
+
 def test_another_process_publishing_is_seen_at_once(client, page_cache, published):
     """The generation lives in the database: a change made by any worker ends every worker's copy."""
     _get(client, "/thong-ke/")
