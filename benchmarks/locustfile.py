@@ -6,9 +6,11 @@
 
 Every request is timed here too (the `request` event) so that load.py gets exact p50/p95/p99 per
 request type, for the public requests together and in total, and the page cache's hit rate (the
-X-Page-Cache header). Environment: LOAD_TARGETS (the JSON load.py prepared: sample model URLs,
-units, movements, fields, years, officer accounts), LOAD_RESULTS (where the figures go),
-LOAD_OFFICERS, LOAD_THINK_MIN/LOAD_THINK_MAX (seconds between a visitor's pages).
+X-Page-Cache header), over the whole run and over its steady state: the requests sent after the
+warm-up (LOAD_WARMUP seconds: every user started, the caches filled). Environment: LOAD_TARGETS (the
+JSON load.py prepared: sample model URLs, units, movements, fields, years, officer accounts),
+LOAD_RESULTS (where the figures go), LOAD_OFFICERS, LOAD_WARMUP, LOAD_THINK_MIN/LOAD_THINK_MAX
+(seconds between a visitor's pages).
 """
 
 import json
@@ -19,6 +21,7 @@ import statistics
 import time
 import uuid
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from locust import HttpUser, between, events, task
@@ -213,12 +216,21 @@ def _first_error(html: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# The figures: every request's time, by name, written to LOAD_RESULTS when the run ends
+# The figures: every request's time, by name, written to LOAD_RESULTS when the run ends; over the
+# whole run and over the steady state (the requests sent after the first LOAD_WARMUP seconds)
 
-TIMES: dict[str, list[float]] = defaultdict(list)
-FAILURES: Counter = Counter()
-CACHE_ANSWERS: Counter = Counter()
-CACHE_HITS: Counter = Counter()
+
+@dataclass(slots=True)
+class Answer:
+    at: float  # seconds since the run started, when the request was sent
+    name: str
+    milliseconds: float
+    failed: bool
+    cached: bool  # the answer said whether the page cache had it
+    hit: bool
+
+
+ANSWERS: list[Answer] = []
 ERRORS: Counter = Counter()
 SUBMITTED = {"count": 0}
 CLOCK = {"start": None, "stop": None}
@@ -236,24 +248,20 @@ def _stopped(**kwargs):
 
 @events.request.add_listener
 def _timed(request_type, name, response_time, response_length, response=None, exception=None, **kwargs):
-    TIMES[name].append(response_time)
+    sent = time.monotonic() - response_time / 1000 - (CLOCK["start"] or time.monotonic())
+    cache_header = response.headers.get("X-Page-Cache") if response is not None else None
+    ANSWERS.append(Answer(sent, name, response_time, exception is not None, bool(cache_header), cache_header == "hit"))
     if exception is not None:
-        FAILURES[name] += 1
         ERRORS[f"{name}: {str(exception)[:160]}"] += 1
-    if response is not None:
-        cache_header = response.headers.get("X-Page-Cache")
-        if cache_header:
-            CACHE_ANSWERS[name] += 1
-            CACHE_HITS[name] += cache_header == "hit"
 
 
-def _summary(names: list[str]) -> dict:
-    times = sorted(value for name in names for value in TIMES[name])
+def _summary(answers: list[Answer]) -> dict:
+    times = sorted(answer.milliseconds for answer in answers)
     summary = {
         "requests": len(times),
-        "failures": sum(FAILURES[name] for name in names),
-        "cache_answers": sum(CACHE_ANSWERS[name] for name in names),
-        "cache_hits": sum(CACHE_HITS[name] for name in names),
+        "failures": sum(answer.failed for answer in answers),
+        "cache_answers": sum(answer.cached for answer in answers),
+        "cache_hits": sum(answer.hit for answer in answers),
         "p50": None,
         "p95": None,
         "p99": None,
@@ -266,23 +274,35 @@ def _summary(names: list[str]) -> dict:
     return summary
 
 
+def _figures(answers: list[Answer], seconds: float) -> dict:
+    by_name: dict[str, list[Answer]] = defaultdict(list)
+    for answer in answers:
+        by_name[answer.name].append(answer)
+    officers = [answer for answer in answers if answer.name.startswith(OFFICER_PREFIX)]
+    public = [answer for answer in answers if not answer.name.startswith(OFFICER_PREFIX)]
+    return {
+        "seconds": seconds,
+        "by_name": {name: _summary(group) for name, group in sorted(by_name.items())},
+        "public": _summary(public),
+        "officers": _summary(officers),
+        "total": _summary(answers),
+    }
+
+
 @events.quitting.add_listener
 def _write_results(environment, **kwargs):
     path = os.environ.get("LOAD_RESULTS")
     if not path:
         return
-    stop = CLOCK["stop"] or time.monotonic()
-    names = sorted(TIMES)
-    officer_names = [name for name in names if name.startswith(OFFICER_PREFIX)]
-    public_names = [name for name in names if not name.startswith(OFFICER_PREFIX)]
+    seconds = (CLOCK["stop"] or time.monotonic()) - (CLOCK["start"] or time.monotonic())
+    warm_up = min(float(os.environ.get("LOAD_WARMUP", "0")), seconds)
+    steady = [answer for answer in ANSWERS if answer.at >= warm_up]
     Path(path).write_text(
         json.dumps(
             {
-                "seconds": stop - (CLOCK["start"] or stop),
-                "by_name": {name: _summary([name]) for name in names},
-                "public": _summary(public_names),
-                "officers": _summary(officer_names),
-                "total": _summary(names),
+                "whole": _figures(ANSWERS, seconds),
+                "steady": _figures(steady, seconds - warm_up),
+                "warm_up": warm_up,
                 "submitted": SUBMITTED["count"],
                 "errors": dict(ERRORS),
             }

@@ -34,6 +34,7 @@ from itertools import islice
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 
+from models_registry.models import Unit
 from models_registry.selectors import unit_scope_paths
 
 from ..analysis import QueryAnalysis
@@ -82,6 +83,7 @@ _LARGE_MATCH = 5000
 # stop its planner from reading the order off the "newest" index.
 _NEWEST_POSTGRES = "e.year DESC, e.published_at DESC NULLS LAST, e.practice_model_id DESC"
 _NEWEST_SQLITE = "e.year DESC, e.published_at DESC, e.practice_model_id DESC"
+_UNIT_PATH_LENGTH = SearchEntry._meta.get_field("unit_path").max_length
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,30 @@ class _PostgreSQL(_Dialect):
 
     # Byte order, as SQLite and Elasticsearch sort, whatever the database's collation.
     title_order = 'e.title_sort COLLATE "C", e.practice_model_id'
+
+
+def _subtrees(paths: list[str]) -> tuple[str, list]:
+    """The condition "the model's unit lies under one of `paths`", as ranges the path index answers.
+
+    A subtree is every path starting with its root's: the paths from the root's up to the root's
+    padded with the last letter of treebeard's alphabet. Paths hold only that alphabet's digits and
+    capital letters, which every collation orders alike, so the range is exact on PostgreSQL
+    whatever the database's locale, and `substr(…) = root` (which no index answers) is not needed.
+    """
+    top = Unit.alphabet[-1]
+    ranges = [(path, path.ljust(_UNIT_PATH_LENGTH, top)) for path in paths]
+    sql = " OR ".join("e.unit_path BETWEEN %s AND %s" for _range in ranges)
+    return f"({sql})", [bound for pair in ranges for bound in pair]
+
+
+def _inside(unit_facet_paths: dict[str, list[str]], unit_condition: tuple[str, list]) -> bool:
+    """Whether every path the unit facet counts lies under one of the unit filter's roots."""
+    roots = unit_condition[1][0::2]  # the ranges' lower bounds (see _subtrees)
+    return all(any(path.startswith(root) for root in roots) for paths in unit_facet_paths.values() for path in paths)
+
+
+def _also(condition: str) -> str:
+    return f" AND {condition}" if condition else ""
 
 
 def _dialect() -> _Dialect:
@@ -660,9 +686,7 @@ class DatabaseBackend:
         if filters.units:
             unit_paths = sorted({path for code in filters.units for path in paths.get(code, ())})
             if unit_paths:
-                # The lengths come from the database, never from the request.
-                sql = " OR ".join(f"substr(e.unit_path, 1, {len(path):d}) = %s" for path in unit_paths)
-                conditions[FACET_UNIT] = ("(" + sql + ")", unit_paths)
+                conditions[FACET_UNIT] = _subtrees(unit_paths)
             else:
                 conditions[FACET_UNIT] = ("1 = 0", [])  # unknown units: nothing is under them
         if filters.forms:
@@ -696,6 +720,15 @@ class DatabaseBackend:
         source = f"{ENTRY_TABLE} e"
         columns = "e.movement, e.field, e.year, e.level, e.unit_path, e.forms"
         matching = f"e.practice_model_id IN ({dialect.matching_ids()})"
+        # The unit filter of a unit page, or of a search drilled into a unit: every unit the facet
+        # counts lies inside it, so no facet needs the models outside it. It then bounds every
+        # statement below (read off the path index) instead of being one more flag: a unit page
+        # reads its subtree, not the whole index.
+        within, within_params = "", []
+        if FACET_UNIT in conditions and _inside(unit_facet_paths, conditions[FACET_UNIT]):
+            conditions = dict(conditions)
+            within, within_params = conditions.pop(FACET_UNIT)
+            # Each facet below counts "every filter but its own": the unit facet now counts inside it.
         if page is not None:
             # The full-text table drives, so bm25() can score the rows as they pass: the match is
             # walked once for the counts and the ranking together (a second walk cost as much again).
@@ -724,25 +757,35 @@ class DatabaseBackend:
                 flag_sql += f", CASE WHEN {passing} THEN {_BM25} END AS score"
                 for _sql, values in conditions.values():
                     params.extend(values)
-                selected = f"SELECT {columns}, {flag_sql} FROM {from_matching}"
+                selected = f"SELECT {columns}, {flag_sql} FROM {from_matching}{_also(within)}"
             else:
                 where = matching if expression is not None else "1 = 1"
-                selected = f"SELECT {columns}, {flag_sql} FROM {ENTRY_TABLE} e WHERE {where}"
+                selected = f"SELECT {columns}, {flag_sql} FROM {ENTRY_TABLE} e WHERE {where}{_also(within)}"
             ctes.append(
                 f"b AS MATERIALIZED (SELECT * FROM ({selected}) AS flagged WHERE {failing} >= {len(flags) - 1:d})"
             )
             if expression is not None:
                 params.append(expression)
+            params.extend(within_params)
             source = "b e"
         elif expression is not None:
             # The full-text match runs once: its models' filter columns are materialised, then
             # read by every facet below.
             if page is not None:
-                ctes.append(f"m AS MATERIALIZED (SELECT {columns}, {_BM25} AS score FROM {from_matching})")
+                ctes.append(
+                    f"m AS MATERIALIZED (SELECT {columns}, {_BM25} AS score FROM {from_matching}{_also(within)})"
+                )
             else:
-                ctes.append(f"m AS MATERIALIZED (SELECT {columns} FROM {ENTRY_TABLE} e WHERE {matching})")
-            params.append(expression)
+                ctes.append(
+                    f"m AS MATERIALIZED (SELECT {columns} FROM {ENTRY_TABLE} e WHERE {matching}{_also(within)})"
+                )
+            params.extend([expression, *within_params])
             source = "m e"
+        elif within:
+            # A unit's listing: its subtree's rows, read once off the path index, feed every facet.
+            ctes.append(f"u AS MATERIALIZED (SELECT {columns} FROM {ENTRY_TABLE} e WHERE {within})")
+            params.extend(within_params)
+            source = "u e"
         prefix = f"WITH {', '.join(ctes)} " if ctes else ""
         parts = []
 

@@ -14,7 +14,7 @@ from wagtail.models import ModelLogEntry, Revision
 
 import pytest
 
-from models_registry.duplicates import Fingerprint, compare
+from models_registry.duplicates import CandidateIndex, Fingerprint, compare, entry_for, find_twins
 from models_registry.factories import CommendationFactory, PracticeModelFactory, UserFactory
 from models_registry.models import DuplicateFlag, PracticeModel, PracticeModelImage, UnitMembership
 from models_registry.services import duplicates as duplicate_services
@@ -300,6 +300,33 @@ def test_saving_a_model_in_the_editor_flags_its_twin_and_says_so(unit_tree, dvk,
         ).content.decode()
     assert "Mô hình này có thể trùng với:" in page
     assert duplicate_services.flag_practice_model(practice_model=created, user=users.officer) == []
+
+
+def test_one_model_is_checked_against_its_group_as_an_import_row_would_be(unit_tree, dvk):
+    """The editor's check (every candidate of the group compared, fingerprints memoised) finds what
+    the import's word index finds, and a model edited since is fingerprinted afresh."""
+    model("Tổ dân phố văn minh", unit_tree.dich_vong, year=2023, summary=OTHER_STORY)
+    model("Khu phố văn minh sạch đẹp", unit_tree.dich_vong, year=2022)  # the same story
+    model("Tổ dân phố văn minh số 2", unit_tree.cau_giay, year=2024, summary="")
+    model("Tổ dân phố văn minh", unit_tree.dong_da, year=2023)  # another district: not a candidate
+    newcomer = model("TO DAN PHO VAN MINH", unit_tree.dich_vong, year=2024, live=False)
+
+    def indexed():
+        index = CandidateIndex.build(unit_ids=[newcomer.unit_id], exclude_pks=[newcomer.pk])
+        return [(match.twin.pk, match.score, match.reason) for match in index.matches(entry_for(newcomer))]
+
+    def direct():
+        return [(match.twin.pk, match.score, match.reason) for match in find_twins(practice_model=newcomer)]
+
+    assert {twin for twin, _score, _reason in direct()} == set(
+        PracticeModel.objects.exclude(unit=unit_tree.dong_da).exclude(pk=newcomer.pk).values_list("pk", flat=True)
+    )
+    assert direct() == indexed()
+    assert direct() == indexed()  # the memoised fingerprints answer alike
+
+    PracticeModel.objects.filter(title="Khu phố văn minh sạch đẹp").update(summary=OTHER_STORY + " Thêm.")
+    assert direct() == indexed()
+    assert len(direct()) == 2  # no longer the same story
 
 
 # --- decisions -------------------------------------------------------------------------------------------
