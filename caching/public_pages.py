@@ -13,8 +13,10 @@ Only what every visitor would be shown is cached. A request is answered from the
 answer stored, only when it is a GET without a session cookie (so never for a signed-in user, nor
 for an anonymous visitor whose session holds anything, such as a page password) and without
 pending messages; an answer is stored only when it is a 200, not streamed, sets no cookie, uses no
-CSRF token, queues no message, changes no session and does not say `private` or `no-store`. The
-answer's own `max-age`, when shorter (a degraded search answer), bounds how long it is kept.
+CSRF token, queues no message, changes no session and does not say `private` or `no-store`. An
+answer is kept PUBLIC_PAGE_CACHE_SECONDS, or less when its view said so (`keep_briefly`: a search
+answered by the database while Elasticsearch is down). Its `max-age` is for browsers and proxies,
+which no publish can reach; here the content generation retires it on the next change.
 
 Cache or database trouble never fails a page: the view simply runs.
 """
@@ -26,7 +28,6 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.cache import get_max_age
 from django.utils.translation import get_language
 
 from .models import ContentGeneration
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "public-page"
 HIT_HEADER = "X-Page-Cache"
+# A degraded answer is kept this long at most: the full answer replaces it once Elasticsearch is back.
+DEGRADED_SECONDS = 10
 
 
 def current_generation() -> int:
@@ -51,6 +54,11 @@ def bump_generation() -> None:
 
 def _timeout() -> int:
     return int(getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 0) or 0)
+
+
+def keep_briefly(request, seconds: int = DEGRADED_SECONDS) -> None:
+    """Have the page cache keep the answer to `request` `seconds` at most."""
+    request.page_cache_seconds = min(seconds, getattr(request, "page_cache_seconds", seconds))
 
 
 def _may_use_cache(request) -> bool:
@@ -94,10 +102,7 @@ def _may_store(request, response) -> bool:
 def _store(request, response, key: str) -> None:
     if not _may_store(request, response):
         return
-    timeout = _timeout()
-    max_age = get_max_age(response)
-    if max_age is not None:
-        timeout = min(timeout, max_age)
+    timeout = min(_timeout(), getattr(request, "page_cache_seconds", _timeout()))
     if timeout <= 0:
         return
     try:

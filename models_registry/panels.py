@@ -1,4 +1,4 @@
-"""The reviewer's dashboard panel: practice models awaiting their decision, oldest first."""
+"""The dashboard panels: practice models awaiting the reviewer's decision, oldest first; the officer's submissions."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.admin.ui.components import Component
-from wagtail.models import Task, TaskState, WorkflowState
+from wagtail.models import Page, Task, TaskState, WorkflowState, get_default_page_content_type
 
 from .models import PracticeModel
 from .notifications import EDIT_URL_NAME
@@ -105,6 +105,19 @@ def moderates_other_tasks(user) -> bool:
         Task.objects.active().exclude(content_type=ContentType.objects.get_for_model(UnitReviewTask)).specific()
     )
     return any(task.get_task_states_user_can_moderate(user=user).exists() for task in other_tasks)
+
+
+def follows_other_workflows(user) -> bool:
+    """Whether `user` may have something other than practice models in a workflow: a request of
+    theirs for another kind of object, or pages they own while pages are in one."""
+    active = WorkflowState.objects.active()
+    practice_models = ContentType.objects.get_for_model(PracticeModel)
+    if active.filter(requested_by=user).exclude(base_content_type=practice_models).exists():
+        return True
+    return (
+        Page.objects.filter(owner=user).exists()
+        and active.filter(base_content_type=get_default_page_content_type()).exists()
+    )
 
 
 @dataclass

@@ -277,17 +277,29 @@ def register_review_log_actions(actions):
 
 @hooks.register("construct_homepage_panels")
 def add_review_panel(request, panels):
-    """The reviewer's own list of practice models waiting for them, oldest first.
+    """The reviewer's own list of practice models waiting for them, oldest first, and the officer's
+    list of their unit's submissions.
 
     Wagtail's "Awaiting your review" panel would list the same models again (newest first, with a
-    few queries per row), so it is kept only for users who also moderate page workflows.
+    few queries per row), so it is kept only for users who also moderate page workflows. Its "Your
+    pages and snippets in a workflow" panel would list the officer's submissions again, every one
+    of them (at a deadline, hundreds: a second per dashboard), so it is kept only for those whose
+    submissions the unit panel does not show (city editors) or who have something else in a workflow.
     """
-    from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
+    from wagtail.admin.views.home import UserObjectsInWorkflowModerationPanel, WorkflowObjectsToModeratePanel
 
-    from .panels import PracticeModelsToReviewPanel, UnitSubmissionsPanel, moderates_other_tasks
+    from . import permissions
+    from .panels import (
+        PracticeModelsToReviewPanel,
+        UnitSubmissionsPanel,
+        follows_other_workflows,
+        moderates_other_tasks,
+    )
 
     if not moderates_other_tasks(request.user):
         panels[:] = [panel for panel in panels if not isinstance(panel, WorkflowObjectsToModeratePanel)]
+    if not permissions.is_unscoped(request.user) and not follows_other_workflows(request.user):
+        panels[:] = [panel for panel in panels if not isinstance(panel, UserObjectsInWorkflowModerationPanel)]
     panels.append(PracticeModelsToReviewPanel())
     panels.append(UnitSubmissionsPanel())
 

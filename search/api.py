@@ -34,7 +34,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from caching.public_pages import cache_public_page
+from caching.public_pages import cache_public_page, keep_briefly
 from models_registry.models import PracticeModel
 from models_registry.selectors import published_detail
 
@@ -251,6 +251,8 @@ def model_list(request: HttpRequest) -> JsonResponse:
     if errors := _list_errors(form):
         return _bad_request(errors)
     results = services.search(**form.search_kwargs(), queryset=_listing_queryset())
+    if results.degraded:
+        keep_briefly(request)
     labels = _Labels(request, results.names)
     return _json(
         {

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from caching.public_pages import cache_public_page
+from caching.public_pages import cache_public_page, keep_briefly
 from models_registry.models import Unit
 from movements.models import MovementPage
 
@@ -155,6 +155,8 @@ def search_context(request, *, fixed_movement: MovementPage | None = None, fixed
     arguments = form.search_kwargs()
     arguments["filters"] = _narrowest_units(arguments["filters"])
     results = services.search(**arguments, unit_facet_parent=fixed_unit)
+    if results.degraded:
+        keep_briefly(request)
     errors = form.all_errors()
     sort = form.value("sort", "relevance")
     return {

@@ -10,7 +10,14 @@ from django.test import RequestFactory
 
 import pytest
 
-from caching.public_pages import HIT_HEADER, bump_generation, cache_public_page, current_generation
+from caching.public_pages import (
+    DEGRADED_SECONDS,
+    HIT_HEADER,
+    bump_generation,
+    cache_public_page,
+    current_generation,
+    keep_briefly,
+)
 from models_registry.factories import CommendationFactory, PracticeModelFactory
 from models_registry.models import PracticeModel, Unit
 
@@ -197,6 +204,32 @@ def test_a_page_with_a_csrf_token_or_a_cookie_is_not_stored(page_cache, db):
             request = factory.get("/x/")
             request.user = AnonymousUser()
             assert view(request)[HIT_HEADER] == "miss"
+
+
+def test_how_long_an_answer_is_kept(client, page_cache, published, monkeypatch):
+    """The API's max-age is for browsers; here an answer stays until the content changes (or the
+    cache's own limit); only an answer its view marked as degraded is kept briefly."""
+    kept = []
+    real_set = cache.set
+
+    def recording_set(key, value, timeout=None, **kwargs):
+        kept.append(timeout)
+        return real_set(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "set", recording_set)
+    response = _get(client, "/api/v1/models/?q=xanh")
+    assert "max-age=60" in response["Cache-Control"]
+    assert kept[-1] == 600
+
+    @cache_public_page
+    def degraded(request):
+        keep_briefly(request)
+        return HttpResponse("answered by the database")
+
+    request = RequestFactory().get("/degraded/")
+    request.user = AnonymousUser()
+    assert degraded(request)[HIT_HEADER] == "miss"
+    assert kept[-1] == DEGRADED_SECONDS
 
 
 def test_the_cache_can_be_turned_off(client, settings, page_cache, published):

@@ -40,3 +40,31 @@ def test_an_officer_of_another_unit_sees_none_of_them(users, unit_tree, dvk):
     model = PracticeModelFactory(unit=unit_tree.dich_vong, movement=dvk, live=False)
     submit(model, users.officer)
     assert unit_submissions(stranger) == []
+
+
+def test_the_officer_is_not_shown_every_submission_twice(client, users, unit_tree, dvk, django_assert_max_num_queries):
+    """Wagtail's own "in a workflow" panel would list the unit panel's models again, all of them:
+    it is left out for an officer with nothing else in a workflow, kept for the city's editors."""
+    users.officer.groups.add(ensure_groups()[OFFICERS])
+    for number in range(12):
+        submit(
+            PracticeModelFactory(
+                title=f"Mô hình gửi duyệt {number}", unit=unit_tree.dich_vong, movement=dvk, live=False
+            ),
+            users.officer,
+        )
+    client.force_login(users.officer)
+    with django_assert_max_num_queries(40):
+        html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Mô hình của đơn vị đang trong quy trình duyệt" in html
+    assert 'id="objects-in-workflow-section"' not in html
+    assert html.count("Mô hình gửi duyệt 7<") == 1
+
+    submit(
+        PracticeModelFactory(title="Mô hình thành phố gửi", unit=unit_tree.dich_vong, movement=dvk, live=False),
+        users.admin,
+    )
+    client.force_login(users.admin)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert 'id="objects-in-workflow-section"' in html
+    assert "Mô hình thành phố gửi" in html
