@@ -11,7 +11,7 @@ It is not part of CI. What one run does, for the embedded default (SQLite) and t
    benchmarks; `/tmp/load-bench-<N>.sqlite3`, media in `/tmp/load-bench-media`), or with `--keep`
    reuses one that already holds N models;
 2. starts gunicorn on 127.0.0.1 with deploy/gunicorn.conf.py and production's settings over plain
-   HTTP (benchmarks/load_settings.py): `--workers` sync workers (default 4 × cores + 1, the deploy
+   HTTP (benchmarks/load_settings.py): `--workers` sync workers (default 2 × cores + 1, the deploy
    default), persistent database connections, the page cache (local memory per worker, or Redis
    with `--redis-url`), rate limiting off (RATELIMIT_ENABLED=0) so that one address may play 200
    users;
@@ -76,7 +76,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="load run first and reported apart: every user started, the caches filled (default 60s)",
     )
     parser.add_argument("--think", default="3-10", help="seconds a visitor pauses between pages, min-max")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 4 + 1, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
     parser.add_argument(
         "--threads", type=int, default=0, help="threads per gunicorn worker (default: deploy/gunicorn.conf.py's)"
     )

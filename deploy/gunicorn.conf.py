@@ -8,12 +8,13 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Sync workers: the views are short database reads; long work goes to the task worker. Four per
-# core: a request waits on the database and the cache part of its time, and a cached page (a few
-# milliseconds) should share the cores with an editor's save or an export rather than queue behind
-# it. Measured on 2 cores under 200 users (benchmarks/RESULTS.md), 10 workers instead of 5 brought
-# the public p95 from 449 to 407 ms and a cached page's p95 from ~400 to ~190 ms. About 150 MB each.
-workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 4 + 1)))
+# Sync workers: the views are short database reads; long work goes to the task worker. 2 per core
+# + 1: measured on 2 cores under 200 users with PostgreSQL on the same machine (benchmarks/RESULTS.md),
+# 5 workers gave a public p95 of 636 ms against 969 ms with 9 (the database's own processes need the
+# cores too). With the database elsewhere, or on SQLite, more workers help a cached page not to
+# queue behind an editor's save (SQLite: 372-407 ms with 9-10 workers, 449-516 ms with 5):
+# GUNICORN_WORKERS. About 150 MB each.
+workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Exports stream every matching model (up to 100,000 rows): give them time, but not forever.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
