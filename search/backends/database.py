@@ -370,8 +370,9 @@ def _subtrees(paths: list[str]) -> tuple[str, list]:
 
     A subtree is every path starting with its root's: the paths from the root's up to the root's
     padded with the last letter of treebeard's alphabet. Paths hold only that alphabet's digits and
-    capital letters, which every collation orders alike, so the range is exact on PostgreSQL
-    whatever the database's locale, and `substr(…) = root` (which no index answers) is not needed.
+    capital letters, which C and the usual locales (glibc's, ICU's) order alike, digits first and
+    each in code order, so the range is exact on PostgreSQL whatever the database's locale, and
+    `substr(…) = root` (which no index answers) is not needed.
     """
     top = Unit.alphabet[-1]
     ranges = [(path, path.ljust(_UNIT_PATH_LENGTH, top)) for path in paths]
